@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run up test test-faults lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/brandlens demo
+
+up: $(STAMP)
+	$(BIN)/brandlens up
+
+test: $(STAMP)
+	$(BIN)/ruff check services shared tests
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+test-faults: $(STAMP)
+	$(BIN)/pytest -q tests/faults
+
+lint: $(STAMP)
+	$(BIN)/ruff check services shared tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .brandlens .pytest_cache .mypy_cache .ruff_cache

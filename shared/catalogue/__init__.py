@@ -1,0 +1,122 @@
+"""The models catalogue: which models exist, how to reach them, and what each may cost.
+
+The catalogue is one TOML file shipped in the repo (``models.toml`` beside this module),
+overridable with ``BRANDLENS_MODELS=path``. Keys never live in it: each entry names the
+environment variable that holds its key (``api_key_env``), read only by the adapter.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+Protocol = Literal["openai", "anthropic", "gemini"]
+
+DEFAULT_PATH = Path(__file__).with_name("models.toml")
+# Model names become NATS subject tokens and KV keys, so they are restricted to a safe alphabet.
+MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
+_ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
+
+
+class Price(msgspec.Struct, frozen=True, kw_only=True):
+    """List price per million tokens; ``currency`` is stated because providers bill in CNY or USD."""
+
+    input_per_mtok: float
+    output_per_mtok: float
+    currency: str = "USD"
+
+
+class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """One catalogue entry: everything an adapter needs to call one model."""
+
+    name: str
+    protocol: Protocol
+    base_url: str
+    model: str
+    provider: str = ""
+    api_key_env: str = ""
+    concurrency: int = 8
+    timeout_s: float = 180.0
+    # Requests per minute (token bucket); 0 means no limit beyond `concurrency`.
+    rpm: int = 0
+    stream: bool = False
+    max_tokens: int = 2048
+    temperature: float | None = None
+    # Extra headers a provider needs (e.g. `anthropic-version`); never secrets.
+    headers: dict[str, str] = {}
+    # Extra top-level request body fields (e.g. Ark/Perplexity search options).
+    extra_body: dict[str, object] = {}
+    price: Price | None = None
+    simulated: bool = False
+    # `brandlens up` starts an adapter for this model when its key is present (local servers
+    # such as Ollama opt out: no key says nothing about whether the server is running).
+    autostart: bool = True
+    description: str = ""
+
+    @property
+    def needs_key(self) -> bool:
+        return bool(self.api_key_env)
+
+    def api_key(self, environ: dict[str, str] | None = None) -> str | None:
+        """The key from the environment, or None when the entry needs none or it is missing."""
+        if not self.api_key_env:
+            return None
+        value = (environ if environ is not None else os.environ).get(self.api_key_env, "")
+        return value or None
+
+    def missing_env(self, environ: dict[str, str] | None = None) -> str | None:
+        """The env var that must be set before this model can run, or None when it is usable."""
+        if self.api_key_env and self.api_key(environ) is None:
+            return self.api_key_env
+        return None
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is unusable; the message names the entry and field."""
+
+
+class Catalogue(msgspec.Struct, frozen=True):
+    models: dict[str, ModelSpec]
+    source: str = ""
+
+    def get(self, name: str) -> ModelSpec | None:
+        return self.models.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self.models)
+
+
+def _expand(value: str, environ: dict[str, str]) -> str:
+    # `${VAR:-default}` lets the shipped file point simulated models at whatever port `up` chose.
+    return _ENV_REF.sub(lambda m: environ.get(m.group(1)) or (m.group(2) or ""), value)
+
+
+def load_catalogue(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Catalogue:
+    env = dict(os.environ if environ is None else environ)
+    chosen = Path(path or env.get("BRANDLENS_MODELS") or DEFAULT_PATH)
+    try:
+        raw = tomllib.loads(chosen.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogueError(f"models catalogue {chosen} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"models catalogue {chosen} is not valid TOML: {exc}") from exc
+    entries = raw.get("models", {})
+    if not isinstance(entries, dict) or not entries:
+        raise CatalogueError(f"models catalogue {chosen} has no [models.<name>] tables")
+    models: dict[str, ModelSpec] = {}
+    for name, fields in entries.items():
+        if not MODEL_NAME.match(name):
+            raise CatalogueError(f"models.{name}: name must match {MODEL_NAME.pattern}")
+        if not isinstance(fields, dict):
+            raise CatalogueError(f"models.{name}: must be a table")
+        fields = {k: _expand(v, env) if isinstance(v, str) else v for k, v in fields.items()}
+        try:
+            models[name] = msgspec.convert({"name": name, **fields}, ModelSpec)
+        except msgspec.ValidationError as exc:
+            raise CatalogueError(f"models.{name}: {exc}") from exc
+    return Catalogue(models=models, source=str(chosen))
