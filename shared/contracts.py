@@ -1,0 +1,258 @@
+"""Messages on the bus and records in the store, as msgspec Structs (JSON on the wire).
+
+Why these rules:
+- Every message carries ``v`` (the contract version). Fields are only ever *added*, each with
+  a default, so an old reader decodes a new message and a new reader decodes an old one.
+- Unknown fields are ignored (msgspec's default; never ``forbid_unknown_fields``), so a newer
+  producer never breaks an older consumer.
+- Bus messages are a tagged union on ``type`` so one decoder serves a subject that carries
+  several kinds of event, and a person reading ``nats sub`` output sees what each one is.
+- Encoders/decoders are built once at import: msgspec compiles them, and building one per
+  message would cost more than the decode itself.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from shared.analysis.types import AnswerAnalysis
+
+CONTRACT_VERSION = 1
+
+# Terminal statuses of a cell. "ok" and "filtered" are answers (a content filter is a valid,
+# reportable outcome); everything else is a classified failure. shared/errors.py maps
+# exceptions onto these.
+CellStatus = Literal[
+    "ok",
+    "filtered",
+    "auth_error",
+    "config_error",
+    "bad_request",
+    "rate_limited",
+    "upstream_error",
+    "timeout",
+    "unreachable",
+    "malformed",
+    "circuit_open",
+    "deadline_exceeded",
+    "crashed",
+    "budget_exceeded",
+]
+ANSWERED: frozenset[str] = frozenset({"ok", "filtered"})
+
+RunStatus = Literal["running", "complete", "partial", "failed"]
+TERMINAL_RUN: frozenset[str] = frozenset({"complete", "partial", "failed"})
+Stage = Literal["accepted", "dispatched", "running", "reporting", "done"]
+
+
+class Brand(msgspec.Struct, kw_only=True):
+    name: str
+    aliases: list[str] = []
+
+
+class DiagnosisRequest(msgspec.Struct, kw_only=True):
+    """What a client sends to start a run (validated by shared/validation.py)."""
+
+    v: int = CONTRACT_VERSION
+    request_id: str | None = None
+    brand: Brand
+    competitors: list[Brand] = []
+    questions: list[str]
+    models: list[str]
+    samples: int = 1
+    deadline_s: float = 900.0
+    # Ask models to append the `geo_analysis` JSON block; the analyser cross-checks it.
+    self_report: bool = False
+    # Stop dispatching once the estimated spend reaches this (catalogue currency).
+    max_cost: float | None = None
+    # Free-form label of the submitting client, shown in run history.
+    client: str | None = None
+
+
+class CellSpec(msgspec.Struct, kw_only=True, array_like=False):
+    """One cell of the matrix as the dispatcher defined it: the run expects exactly these."""
+
+    cell_id: str
+    question_index: int
+    question: str
+    model: str
+    sample: int
+    competitor: str | None = None
+
+
+class Usage(msgspec.Struct, kw_only=True):
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    reasoning_tokens: int | None = None
+
+
+class Citation(msgspec.Struct, kw_only=True):
+    url: str
+    title: str | None = None
+
+
+class ErrorInfo(msgspec.Struct, kw_only=True):
+    """A failure as it may travel on the bus: sanitised and capped, never an exception repr."""
+
+    error_class: str
+    message: str
+    http_status: int | None = None
+    provider_code: str | None = None
+
+
+# --- bus messages ---------------------------------------------------------------------------
+
+
+class Job(msgspec.Struct, kw_only=True, tag="job"):
+    """One cell to ask one model; published on brandlens.jobs.<model>."""
+
+    v: int = CONTRACT_VERSION
+    run_id: str
+    cell_id: str
+    model: str
+    question: str
+    sample: int = 0
+    # Absolute wall-clock deadline (epoch seconds): the adapter cancels the call at this time.
+    deadline_at: float
+    self_report: bool = False
+    brand: str = ""
+    competitors: list[str] = []
+
+
+class CellResult(msgspec.Struct, kw_only=True, tag="result"):
+    """The one envelope an adapter publishes per cell, success or failure, with its status."""
+
+    v: int = CONTRACT_VERSION
+    run_id: str
+    cell_id: str
+    model: str
+    status: CellStatus
+    answer: str = ""
+    reasoning: str | None = None
+    finish_reason: str | None = None
+    usage: Usage = msgspec.field(default_factory=Usage)
+    cost: float | None = None
+    currency: str | None = None
+    citations: list[Citation] = []
+    provider_request_id: str | None = None
+    attempts: int = 0
+    latency_ms: int | None = None
+    error: ErrorInfo | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    adapter_id: str | None = None
+
+
+class Progress(msgspec.Struct, kw_only=True, tag="progress"):
+    v: int = CONTRACT_VERSION
+    run_id: str
+    stage: Stage
+    done: int
+    total: int
+    by_status: dict[str, int] = {}
+    by_model: dict[str, dict[str, int]] = {}
+    at: float = 0.0
+
+
+class Completed(msgspec.Struct, kw_only=True, tag="completed"):
+    """Published only after every cell and the report are stored."""
+
+    v: int = CONTRACT_VERSION
+    run_id: str
+    status: RunStatus
+    done: int
+    total: int
+    by_status: dict[str, int] = {}
+    reason: str | None = None
+    at: float = 0.0
+
+
+RunEvent = Progress | Completed
+
+
+class ModelHealth(msgspec.Struct, kw_only=True, tag="health"):
+    """An adapter's view of its model, kept fresh in the health KV bucket."""
+
+    v: int = CONTRACT_VERSION
+    model: str
+    state: Literal["ready", "not_configured", "misconfigured", "degraded"]
+    reason: str | None = None
+    breaker: Literal["closed", "open", "half_open"] = "closed"
+    in_flight: int = 0
+    concurrency: int = 0
+    adapter_id: str = ""
+    protocol: str = ""
+    at: float = 0.0
+
+
+# --- stored records -------------------------------------------------------------------------
+
+
+class RunRecord(msgspec.Struct, kw_only=True):
+    """Authoritative run state (KV brandlens_runs, key = run_id)."""
+
+    v: int = CONTRACT_VERSION
+    run_id: str
+    request: DiagnosisRequest
+    total: int
+    status: RunStatus = "running"
+    stage: Stage = "accepted"
+    created_at: float
+    deadline_at: float
+    finished_at: float | None = None
+    reason: str | None = None
+    by_status: dict[str, int] = {}
+    # Headline numbers for `brandlens runs`, filled when the report is stored.
+    coverage: float | None = None
+    visibility: float | None = None
+    cost: float | None = None
+
+
+class CellRecord(msgspec.Struct, kw_only=True):
+    """One stored cell (KV brandlens_cells, key = <run_id>.<cell_id>), written create-only."""
+
+    v: int = CONTRACT_VERSION
+    spec: CellSpec
+    result: CellResult
+    analysis: AnswerAnalysis | None = None
+    stored_at: float = 0.0
+
+
+class SubmitAccepted(msgspec.Struct, kw_only=True):
+    run_id: str
+    cells: int
+    duplicate: bool = False
+    status: RunStatus = "running"
+
+
+class FieldError(msgspec.Struct, kw_only=True):
+    field: str
+    reason: str
+
+
+class ErrorReply(msgspec.Struct, kw_only=True):
+    """The JSON body of every service error (also flagged with Nats-Service-Error headers)."""
+
+    code: int
+    error: str
+    message: str
+    fields: list[FieldError] = []
+
+
+# Built once: msgspec compiles an encoder/decoder per type, which is the expensive part.
+encoder = msgspec.json.Encoder()
+request_decoder = msgspec.json.Decoder(DiagnosisRequest)
+job_decoder = msgspec.json.Decoder(Job)
+result_decoder = msgspec.json.Decoder(CellResult)
+event_decoder = msgspec.json.Decoder(RunEvent)
+health_decoder = msgspec.json.Decoder(ModelHealth)
+run_decoder = msgspec.json.Decoder(RunRecord)
+cell_decoder = msgspec.json.Decoder(CellRecord)
+accepted_decoder = msgspec.json.Decoder(SubmitAccepted)
+error_decoder = msgspec.json.Decoder(ErrorReply)
+
+
+def encode(obj: object) -> bytes:
+    return encoder.encode(obj)
