@@ -1,0 +1,1 @@
+"""The dispatcher: validates diagnosis requests and publishes one job per cell."""

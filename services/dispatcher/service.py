@@ -1,0 +1,240 @@
+"""Accepting a diagnosis: validate, record the run, publish one job per cell, reply.
+
+Order matters for durability: the run record is written before any job, so whatever happens
+next the aggregator knows what the run expects and ends it by its deadline; jobs carry
+``Nats-Msg-Id = <run>.<cell>`` so re-publishing after a crash (or a client retrying with the
+same request_id) never creates a second job for a cell.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import secrets
+import time
+
+import nats.js.errors
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.kv import KeyValue
+from nats.micro.request import Request
+
+from services.dispatcher.readiness import read_health, readiness_problem
+from shared import subjects
+from shared.bus import connect, ensure_topology
+from shared.catalogue import Catalogue
+from shared.config import Settings
+from shared.contracts import (
+    CellSpec,
+    DiagnosisRequest,
+    Job,
+    ModelHealth,
+    RunRecord,
+    SubmitAccepted,
+    encode,
+    run_decoder,
+)
+from shared.logging import get_logger
+from shared.service import MicroService, Reject
+from shared.validation import RequestInvalid, decode_request, plan_cells, validate_request
+
+log = get_logger("brandlens.dispatcher")
+
+PUBLISH_WINDOW = 512
+
+
+def new_run_id(now: float | None = None) -> str:
+    # Time-ordered so `brandlens runs` and `nats kv ls` list runs chronologically.
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now or time.time()))
+    return f"r{stamp}{secrets.token_hex(4)}"
+
+
+def request_key(request_id: str) -> str:
+    # The client's idempotency key is user text: only its digest becomes a KV key.
+    return hashlib.sha256(request_id.encode("utf-8")).hexdigest()[:40]
+
+
+class Dispatcher:
+    def __init__(self, settings: Settings, catalogue: Catalogue) -> None:
+        self.settings = settings
+        self.catalogue = catalogue
+        self.nc: Client | None = None
+        self.js: JetStreamContext | None = None
+        self.runs: KeyValue | None = None
+        self.requests: KeyValue | None = None
+        self.health: KeyValue | None = None
+        self.micro: MicroService | None = None
+        self.accepted = 0
+        self.rejected = 0
+
+    async def start(self) -> None:
+        self.nc = await connect(self.settings, "brandlens-dispatcher")
+        self.js = self.nc.jetstream(timeout=10)
+        await ensure_topology(self.js, self.settings)
+        self.runs = await self.js.key_value(subjects.RUNS_BUCKET)
+        self.requests = await self.js.key_value(subjects.REQUESTS_BUCKET)
+        self.health = await self.js.key_value(subjects.HEALTH_BUCKET)
+        await self._resume_undispatched()
+        self.micro = await MicroService(
+            self.nc,
+            "brandlens-dispatcher",
+            "Validates diagnosis requests and publishes one job per cell",
+            metadata={"component": "dispatcher", "catalogue": os.path.basename(self.catalogue.source)},
+            stats_data=lambda: {"accepted": self.accepted, "rejected": self.rejected},
+        ).start()
+        await self.micro.add_endpoint(
+            "submit", subjects.SUBMIT, self.handle_submit,
+            request_type="DiagnosisRequest", response_type="SubmitAccepted",
+        )
+        await self.micro.add_endpoint(
+            "models", subjects.MODELS, self.handle_models,
+            request_type="empty", response_type="list[ModelStatus]",
+        )
+        log.info("dispatcher_ready", models=len(self.catalogue.models))
+
+    async def stop(self) -> None:
+        if self.micro:
+            await self.micro.stop()
+        if self.nc and not self.nc.is_closed:
+            await self.nc.drain()
+
+    # --- endpoints ------------------------------------------------------------------------
+
+    async def _health_map(self, models: list[str]) -> dict[str, ModelHealth | None]:
+        assert self.health is not None
+        found = await asyncio.gather(*(read_health(self.health, m) for m in models))
+        return dict(zip(models, found, strict=True))
+
+    async def handle_submit(self, request: Request) -> bytes:
+        try:
+            req = decode_request(request.data, self.settings)
+            health = await self._health_map([m for m in dict.fromkeys(req.models) if self.catalogue.get(m)])
+            cells = validate_request(
+                req, self.settings, self.catalogue,
+                lambda m: readiness_problem(self.catalogue, m, health.get(m)),
+            )
+        except RequestInvalid as exc:
+            self.rejected += 1
+            log.info("request_rejected", fields=[f.field for f in exc.fields])
+            raise Reject(400, "invalid_request", str(exc), exc.fields) from None
+        accepted = await self.accept(req, cells)
+        self.accepted += 0 if accepted.duplicate else 1
+        return encode(accepted)
+
+    async def handle_models(self, _request: Request) -> bytes:
+        health = await self._health_map(self.catalogue.names())
+        now = time.time()
+        listing = []
+        for name in self.catalogue.names():
+            spec = self.catalogue.models[name]
+            h = health[name]
+            problem = readiness_problem(self.catalogue, name, h, now)
+            listing.append({
+                "model": name,
+                "provider": spec.provider,
+                "protocol": spec.protocol,
+                "provider_model": spec.model,
+                "simulated": spec.simulated,
+                "ready": problem is None,
+                "reason": problem,
+                "state": h.state if h and problem is None else (h.state if h else "down"),
+                "breaker": h.breaker if h else None,
+                "in_flight": h.in_flight if h else 0,
+                "concurrency": spec.concurrency,
+                "api_key_env": spec.api_key_env or None,
+            })
+        return encode(listing)
+
+    # --- accepting a run ------------------------------------------------------------------
+
+    async def accept(self, req: DiagnosisRequest, cells: list[CellSpec]) -> SubmitAccepted:
+        assert self.runs is not None and self.requests is not None
+        now = time.time()
+        run_id = new_run_id(now)
+        if req.request_id:
+            key = request_key(req.request_id)
+            try:
+                await self.requests.create(key, run_id.encode())
+            except nats.js.errors.KeyWrongLastSequenceError:
+                existing = (await self.requests.get(key)).value
+                run_id = (existing or b"").decode() or run_id
+                record = await self._get_run(run_id)
+                if record is not None:
+                    if record.stage == "accepted":
+                        # A previous attempt stopped between recording and dispatching.
+                        await self._dispatch(record, plan_cells(record.request))
+                    log.info("duplicate_request", run_id=run_id)
+                    return SubmitAccepted(run_id=run_id, cells=record.total, duplicate=True, status=record.status)
+        record = RunRecord(
+            run_id=run_id, request=req, total=len(cells), created_at=now, deadline_at=now + req.deadline_s,
+        )
+        try:
+            await self.runs.create(run_id, encode(record))
+        except nats.js.errors.KeyWrongLastSequenceError:
+            existing_record = await self._get_run(run_id)
+            assert existing_record is not None
+            return SubmitAccepted(run_id=run_id, cells=existing_record.total, duplicate=True,
+                                  status=existing_record.status)
+        await self._dispatch(record, cells)
+        log.info("run_accepted", run_id=run_id, cells=len(cells), models=req.models)
+        return SubmitAccepted(run_id=run_id, cells=len(cells))
+
+    async def _get_run(self, run_id: str) -> RunRecord | None:
+        assert self.runs is not None
+        try:
+            entry = await self.runs.get(run_id)
+        except (nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):
+            return None
+        return run_decoder.decode(entry.value) if entry.value else None
+
+    async def _dispatch(self, record: RunRecord, cells: list[CellSpec]) -> None:
+        assert self.js is not None and self.runs is not None
+        req = record.request
+        competitors = [c.name for c in req.competitors]
+        pending: list[asyncio.Future[object]] = []
+        for cell in cells:
+            job = Job(
+                run_id=record.run_id, cell_id=cell.cell_id, model=cell.model, question=cell.question,
+                sample=cell.sample, deadline_at=record.deadline_at, self_report=req.self_report,
+                brand=req.brand.name, competitors=competitors,
+            )
+            pending.append(await self.js.publish_async(
+                subjects.job_subject(cell.model), encode(job),
+                headers={"Nats-Msg-Id": f"{record.run_id}.{cell.cell_id}"},
+            ))
+            if len(pending) >= PUBLISH_WINDOW:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+        # Progress events come from the aggregator alone, so done/total is monotonic for
+        # a subscriber; the dispatcher only moves the run's stage forward.
+        await self._mark_dispatched(record.run_id)
+
+    async def _mark_dispatched(self, run_id: str) -> None:
+        assert self.runs is not None
+        # The aggregator may already be writing this record (fast cells): retry on conflict.
+        for _ in range(20):
+            entry = await self.runs.get(run_id)
+            record = run_decoder.decode(entry.value or b"")
+            if record.stage != "accepted":
+                return
+            record.stage = "dispatched" if record.status == "running" else record.stage
+            try:
+                await self.runs.update(run_id, encode(record), last=entry.revision)
+                return
+            except nats.js.errors.KeyWrongLastSequenceError:
+                continue
+
+    async def _resume_undispatched(self) -> None:
+        """Runs recorded but not fully dispatched when a previous dispatcher stopped."""
+        assert self.runs is not None
+        try:
+            keys = await self.runs.keys()
+        except nats.js.errors.NoKeysError:
+            return
+        for key in keys:
+            record = await self._get_run(key)
+            if record is not None and record.stage == "accepted" and record.status == "running":
+                log.info("resuming_dispatch", run_id=key)
+                await self._dispatch(record, plan_cells(record.request))

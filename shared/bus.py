@@ -1,0 +1,184 @@
+"""Connecting to NATS and declaring the JetStream topology.
+
+Every service calls ``connect`` and ``ensure_topology`` at start: declarations are idempotent,
+so any service can come up first, and an operator can read the whole layout here (it is also
+drawn in docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import nats
+import nats.errors
+import nats.js.errors
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import (
+    DiscardPolicy,
+    KeyValueConfig,
+    ObjectStoreConfig,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+
+from shared import subjects
+from shared.config import Settings
+from shared.logging import get_logger
+
+log = get_logger("brandlens.bus")
+
+
+class BusUnavailable(ConnectionError):
+    """NATS could not be reached within the connect deadline."""
+
+
+async def connect(
+    settings: Settings,
+    name: str,
+    *,
+    url: str | None = None,
+    first_connect_timeout_s: float = 10.0,
+    on_reconnect: Callable[[], Awaitable[None]] | None = None,
+) -> Client:
+    """Connect with a bounded first attempt, then reconnect forever.
+
+    nats-py's first connect retries for about two minutes even with reconnects disabled, so
+    the first attempt is bounded here; once connected a service rides out server restarts
+    (the fault suite kills nats-server and expects every service to come back by itself).
+    """
+    target = url or settings.nats_url
+    if not target:
+        raise BusUnavailable("no NATS URL: set NATS_URL or start the stack with `brandlens up`")
+
+    async def _error_cb(exc: Exception) -> None:
+        log.warning("nats_error", error=type(exc).__name__)
+
+    async def _disconnected_cb() -> None:
+        log.warning("nats_disconnected")
+
+    async def _reconnected_cb() -> None:
+        log.info("nats_reconnected")
+        if on_reconnect is not None:
+            await on_reconnect()
+
+    options: dict[str, Any] = {
+        "servers": [s.strip() for s in target.split(",") if s.strip()],
+        "name": name,
+        "connect_timeout": 2,
+        "reconnect_time_wait": 0.5,
+        "max_reconnect_attempts": -1,
+        "error_cb": _error_cb,
+        "disconnected_cb": _disconnected_cb,
+        "reconnected_cb": _reconnected_cb,
+        # Outgoing messages are buffered while reconnecting instead of failing at once.
+        "pending_size": 64 * 1024 * 1024,
+    }
+    if settings.nats_creds:
+        options["user_credentials"] = settings.nats_creds
+    elif settings.nats_user:
+        options["user"] = settings.nats_user
+        options["password"] = settings.nats_password or ""
+    if settings.nats_tls_ca:
+        options["tls"] = ssl.create_default_context(cafile=settings.nats_tls_ca)
+    try:
+        async with asyncio.timeout(first_connect_timeout_s):
+            return await nats.connect(**options)
+    except (TimeoutError, OSError, nats.errors.Error) as exc:
+        raise BusUnavailable(f"cannot reach NATS at {target}: {type(exc).__name__}") from None
+
+
+def _streams(settings: Settings) -> list[StreamConfig]:
+    file = StorageType.FILE
+    return [
+        StreamConfig(
+            name=subjects.JOBS_STREAM,
+            description="Per-cell jobs, one subject per model; each job is removed once acked",
+            subjects=[subjects.JOBS_WILDCARD],
+            retention=RetentionPolicy.WORK_QUEUE,
+            storage=file,
+            num_replicas=settings.replicas,
+            duplicate_window=settings.dedupe_window_s,
+            max_age=settings.retention_s,
+            # `nats stream view` and direct gets (the MaxDeliver handler reads the job back).
+            allow_direct=True,
+        ),
+        StreamConfig(
+            name=subjects.RESULTS_STREAM,
+            description="One result envelope per cell attempt; removed once the aggregator stored it",
+            subjects=[subjects.RESULTS_WILDCARD],
+            retention=RetentionPolicy.WORK_QUEUE,
+            storage=file,
+            num_replicas=settings.replicas,
+            duplicate_window=settings.dedupe_window_s,
+            max_age=settings.retention_s,
+            allow_direct=True,
+        ),
+        StreamConfig(
+            name=subjects.EVENTS_STREAM,
+            description="Progress and completion events per run",
+            subjects=[subjects.EVENTS_WILDCARD],
+            retention=RetentionPolicy.LIMITS,
+            storage=file,
+            num_replicas=settings.replicas,
+            max_age=settings.retention_s,
+            # Progress is a gauge: late subscribers need the latest values, not every tick.
+            max_msgs_per_subject=20,
+            discard=DiscardPolicy.OLD,
+            allow_direct=True,
+        ),
+        StreamConfig(
+            name=subjects.ADVISORIES_STREAM,
+            description="MaxDeliver advisories for jobs, kept until the aggregator records the cell",
+            subjects=[subjects.max_deliveries_advisory()],
+            retention=RetentionPolicy.WORK_QUEUE,
+            storage=file,
+            num_replicas=settings.replicas,
+            max_age=settings.retention_s,
+        ),
+    ]
+
+
+async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
+    try:
+        await js.add_stream(config)
+    except nats.js.errors.BadRequestError:
+        # Exists with another config (e.g. retention days changed): bring it up to date.
+        await js.update_stream(config)
+
+
+async def ensure_topology(js: JetStreamContext, settings: Settings) -> None:
+    for stream in _streams(settings):
+        await _ensure_stream(js, stream)
+    file = StorageType.FILE
+    buckets = [
+        KeyValueConfig(bucket=subjects.RUNS_BUCKET, description="Run state, key = run id",
+                       ttl=settings.retention_s, storage=file, replicas=settings.replicas, history=1),
+        KeyValueConfig(bucket=subjects.CELLS_BUCKET,
+                       description="One record per cell, key = <run id>.<cell id>, written create-only",
+                       ttl=settings.retention_s, storage=file, replicas=settings.replicas, history=1),
+        KeyValueConfig(bucket=subjects.REQUESTS_BUCKET, description="request_id digest -> run id",
+                       ttl=settings.retention_s, storage=file, replicas=settings.replicas, history=1),
+        # Health is a heartbeat: an adapter that stops writing disappears after the TTL.
+        KeyValueConfig(bucket=subjects.HEALTH_BUCKET, description="Adapter health per model",
+                       ttl=30.0, storage=file, replicas=settings.replicas, history=1),
+    ]
+    for bucket in buckets:
+        try:
+            await js.create_key_value(bucket)
+        except nats.js.errors.BadRequestError:
+            await js.key_value(bucket.bucket)
+    try:
+        await js.create_object_store(
+            subjects.REPORTS_STORE,
+            config=ObjectStoreConfig(
+                description="Finished reports (JSON), key = run id",
+                ttl=settings.retention_s, storage=file, replicas=settings.replicas,
+            ),
+        )
+    except nats.js.errors.BadRequestError:
+        await js.object_store(subjects.REPORTS_STORE)

@@ -1,0 +1,60 @@
+"""What every service process does around its own work: settings, logging, signals, NATS.
+
+Each service's ``__main__`` calls ``asyncio.run`` exactly once on a coroutine built from
+``run_until_stopped``; nothing else in the code base creates or drives an event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from shared.catalogue import Catalogue, load_catalogue
+from shared.config import Settings, load_settings
+from shared.logging import configure_logging, get_logger
+
+log = get_logger("brandlens.runtime")
+
+
+class Stoppable(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+def bootstrap(secret_envs: list[str] | None = None) -> tuple[Settings, Catalogue]:
+    """Load and validate configuration; register every catalogue key with the log redactor."""
+    import os
+
+    settings = load_settings()
+    catalogue = load_catalogue(settings.models_path)
+    secrets = [os.environ.get(spec.api_key_env, "") for spec in catalogue.models.values() if spec.api_key_env]
+    secrets += [os.environ.get(name, "") for name in (secret_envs or [])]
+    secrets += [settings.nats_password or ""]
+    configure_logging(settings.log_level, settings.log_format, secrets=[s for s in secrets if s])
+    return settings, catalogue
+
+
+async def run_until_stopped(
+    make: Callable[[], Awaitable[Stoppable]], *, stop_timeout_s: float = 20.0
+) -> int:
+    """Start a service, run until SIGTERM/SIGINT, then stop it within a bound."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    service = await make()
+    await service.start()
+    await stop.wait()
+    log.info("stopping")
+    try:
+        async with asyncio.timeout(stop_timeout_s):
+            await service.stop()
+    except TimeoutError:
+        log.error("stop_timed_out", timeout_s=stop_timeout_s)
+        return 1
+    log.info("stopped")
+    return 0

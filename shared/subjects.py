@@ -1,0 +1,83 @@
+"""Every NATS subject, stream, consumer and bucket name in one place.
+
+Why one module: operators type these names into the NATS CLI, tests count messages on them
+and permissions are granted per subject, so a name must never be spelled twice. Only
+dispatcher-generated ids (run ids, cell ids) and catalogue model names (checked against a
+safe alphabet) ever become subject tokens or KV keys — never user-provided text.
+"""
+
+from __future__ import annotations
+
+PREFIX = "brandlens"
+
+# Request/reply endpoints (nats.micro services; JSON bodies).
+SUBMIT = f"{PREFIX}.runs.submit"
+STATUS = f"{PREFIX}.runs.status"
+REPORT = f"{PREFIX}.runs.report"
+MODELS = f"{PREFIX}.models.list"
+
+# JetStream: jobs (work queue, one subject per model) and results.
+JOBS_STREAM = "BRANDLENS_JOBS"
+RESULTS_STREAM = "BRANDLENS_RESULTS"
+EVENTS_STREAM = "BRANDLENS_EVENTS"
+# MaxDeliver advisories are core NATS messages; capturing them in a stream means a
+# poison job is recorded even when the aggregator is down at the moment it gives up.
+ADVISORIES_STREAM = "BRANDLENS_ADVISORIES"
+
+AGGREGATOR_RESULTS_CONSUMER = "aggregator-results"
+AGGREGATOR_ADVISORIES_CONSUMER = "aggregator-advisories"
+
+# KV buckets and object store.
+RUNS_BUCKET = "brandlens_runs"
+CELLS_BUCKET = "brandlens_cells"
+REQUESTS_BUCKET = "brandlens_requests"
+HEALTH_BUCKET = "brandlens_health"
+REPORTS_STORE = "brandlens_reports"
+
+
+def job_subject(model: str) -> str:
+    return f"{PREFIX}.jobs.{model}"
+
+
+JOBS_WILDCARD = f"{PREFIX}.jobs.>"
+
+
+def result_subject(model: str) -> str:
+    return f"{PREFIX}.results.{model}"
+
+
+RESULTS_WILDCARD = f"{PREFIX}.results.>"
+
+
+def progress_subject(run_id: str) -> str:
+    return f"{PREFIX}.events.{run_id}.progress"
+
+
+def completed_subject(run_id: str) -> str:
+    return f"{PREFIX}.events.{run_id}.completed"
+
+
+def run_events(run_id: str) -> str:
+    return f"{PREFIX}.events.{run_id}.>"
+
+
+EVENTS_WILDCARD = f"{PREFIX}.events.>"
+
+
+def health_subject(model: str) -> str:
+    return f"{PREFIX}.health.{model}"
+
+
+HEALTH_WILDCARD = f"{PREFIX}.health.>"
+
+
+def adapter_consumer(model: str) -> str:
+    return f"adapter-{model}"
+
+
+def max_deliveries_advisory(stream: str = JOBS_STREAM) -> str:
+    return f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{stream}.>"
+
+
+def cell_key(run_id: str, cell_id: str) -> str:
+    return f"{run_id}.{cell_id}"
