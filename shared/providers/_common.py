@@ -1,0 +1,45 @@
+"""Small helpers the protocol parsers share: defensive field access and citation tidying."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.contracts import Citation
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    return value if isinstance(value, int) else None
+
+
+def as_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def add_citation(citations: list[Citation], url: Any, title: Any = None) -> None:
+    """Append a citation unless its URL is already there (providers repeat sources per sentence)."""
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return
+    if any(c.url == url for c in citations):
+        return
+    citations.append(Citation(url=url, title=title if isinstance(title, str) and title else None))
+
+
+def key_or_placeholder(api_key: str | None, simulated: bool) -> str | None:
+    # The simulator checks that a key header is present (as real providers do) but not its value.
+    if api_key is None and simulated:
+        return "sim"
+    return api_key
+
+
+def secrets_of(api_key: str | None) -> tuple[str, ...]:
+    return (api_key,) if api_key else ()

@@ -1,0 +1,29 @@
+"""What a provider client is asked (Prompt) and what it answers (Completion)."""
+
+from __future__ import annotations
+
+import msgspec
+
+from shared.contracts import Citation, Usage
+
+
+class Prompt(msgspec.Struct, kw_only=True, frozen=True):
+    """One single-turn question; ``None`` limits fall back to the model's catalogue entry."""
+
+    user: str
+    system: str | None = None
+    max_tokens: int | None = None
+    temperature: float | None = None
+
+
+class Completion(msgspec.Struct, kw_only=True):
+    """A provider's answer, normalised across protocols."""
+
+    text: str
+    reasoning: str | None = None
+    finish_reason: str | None = None
+    usage: Usage = msgspec.field(default_factory=Usage)
+    provider_request_id: str | None = None
+    citations: list[Citation] = []
+    # The model that actually answered, as the provider names it (aliases resolve to versions).
+    model: str | None = None
