@@ -1,0 +1,300 @@
+"""``render_html``: one self-contained HTML file a brand owner can open offline.
+
+Rules: inline CSS and inline SVG only (no scripts, no external fonts, images or links to
+load), a CJK-friendly system font stack, and every piece of model or user text escaped with
+``html.escape`` so an answer containing ``<script>`` shows as text. A Content-Security-Policy
+meta tag forbids scripts and remote loads as a second line of defence.
+"""
+
+from __future__ import annotations
+
+import html
+
+from shared.report import charts
+from shared.report.fmt import DASH, ci, money, number, pct, share, signed, when
+from shared.report.markdown import BRAND_HEADERS, headline
+from shared.report.types import BrandMetrics, Breakdown, CellView, Report
+
+CSS = """
+:root { --ink:#0f172a; --muted:#64748b; --line:#e2e8f0; --bg:#f8fafc; --main:#2563eb; }
+* { box-sizing:border-box; }
+body { margin:0; background:var(--bg); color:var(--ink);
+  font-family:-apple-system,BlinkMacSystemFont,"Segoe UI","PingFang SC","Hiragino Sans GB",
+  "Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",
+  "Helvetica Neue",Arial,sans-serif; font-size:14px; line-height:1.55; }
+main { max-width:1080px; margin:0 auto; padding:28px 28px 60px; }
+header h1 { font-size:26px; margin:0 0 4px; }
+header .sub { color:var(--muted); }
+.badge { display:inline-block; padding:1px 10px; border-radius:999px; font-size:12px; font-weight:600;
+  vertical-align:middle; margin-left:8px; }
+.badge.complete { background:#dcfce7; color:#166534; } .badge.partial { background:#fef9c3; color:#854d0e; }
+.badge.failed { background:#fee2e2; color:#991b1b; }
+.headline { font-size:17px; font-weight:600; margin:18px 0; padding:14px 18px; background:#fff;
+  border-left:4px solid var(--main);
+  border-radius:6px; box-shadow:0 1px 2px rgba(15,23,42,.06); }
+.kpis { display:grid; grid-template-columns:repeat(4,1fr); gap:12px; margin:18px 0 8px; }
+.kpi { background:#fff; border:1px solid var(--line); border-radius:10px; padding:12px 14px; }
+.kpi .v { font-size:24px; font-weight:700; color:var(--ink); }
+.kpi .l { color:var(--muted); font-size:12px; } .kpi .s { color:var(--muted); font-size:12px; }
+section { background:#fff; border:1px solid var(--line); border-radius:10px; padding:16px 20px; margin:16px 0; }
+h2 { font-size:17px; margin:0 0 10px; } h3 { font-size:14px; margin:14px 0 6px; color:var(--muted); }
+.grid2 { display:grid; grid-template-columns:1fr 1fr; gap:16px; }
+table { border-collapse:collapse; width:100%; font-size:13px; }
+th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
+th { color:var(--muted); font-weight:600; font-size:12px; white-space:nowrap; }
+td.n { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
+tr.main td { background:#eff6ff; font-weight:600; }
+.muted { color:var(--muted); fill:var(--muted); }
+.note { color:var(--muted); font-size:12px; }
+svg.chart { display:block; max-width:100%; height:auto; margin:4px 0; }
+svg.chart text { fill:var(--ink); font-family:inherit; }
+svg.chart text.muted { fill:var(--muted); }
+svg.chart text.on-bar, svg.chart text.on-dark { fill:#fff; font-weight:600; }
+svg.chart .grid { stroke:var(--line); stroke-width:1; }
+svg.chart .whisker { stroke:#334155; stroke-width:1.2; fill:none; opacity:.75; }
+svg.chart .nodata { stroke:var(--line); stroke-dasharray:3 3; }
+details { border:1px solid var(--line); border-radius:8px; margin:8px 0; background:#fff; }
+summary { cursor:pointer; padding:8px 12px; font-weight:600; }
+summary .st { font-weight:400; color:var(--muted); }
+.answer { white-space:pre-wrap; word-break:break-word; margin:0; padding:10px 14px 14px;
+  border-top:1px solid var(--line); font-family:inherit; font-size:13px; }
+.meta { padding:6px 14px; color:var(--muted); font-size:12px; }
+.err { color:#991b1b; }
+footer { color:var(--muted); font-size:12px; margin-top:24px; }
+@media print { details { break-inside:avoid; } body { background:#fff; } }
+"""
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'"
+
+
+def e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _main(brands: list[BrandMetrics]) -> BrandMetrics | None:
+    return next((b for b in brands if b.kind == "main"), None)
+
+
+def _kpi(label: str, value: str, sub: str = "") -> str:
+    return f'<div class="kpi"><div class="l">{e(label)}</div><div class="v">{e(value)}</div>' + (
+        f'<div class="s">{e(sub)}</div></div>' if sub else "</div>"
+    )
+
+
+def _kpis(report: Report) -> str:
+    main = _main(report.brands)
+    total_cost = ", ".join(money(line.amount, line.currency) for line in report.cost.total) or DASH
+    if main is None:
+        return ""
+    cards = [
+        _kpi("Visibility 可见度", pct(main.visibility), f"95% CI {ci(main.visibility)} · n={main.visibility.n}"),
+        _kpi("Average rank 平均排名", number(main.avg_rank), f"over {main.avg_rank.n} ranked answers"
+             if main.avg_rank.value is not None else (main.avg_rank.reason or "")),
+        _kpi("First position 首位推荐率", pct(main.first_rate), f"top-3 {pct(main.top3_rate)}"),
+        _kpi("Share of voice 声量份额", share(main.share_of_voice),
+             f"position-adjusted {share(main.impression_share)}"),
+        _kpi("Sentiment 情感", signed(main.sentiment),
+             f"+{main.tones.positive} / ={main.tones.neutral} / −{main.tones.negative}"),
+        _kpi("Intercepted 被拦截", pct(main.intercepted), "a competitor ranked above or instead"),
+        _kpi("Coverage 覆盖率", share(report.totals.coverage),
+             f"{report.totals.ok} ok of {report.totals.cells} cells"),
+        _kpi("Cost 成本", total_cost, (report.cost.total[0].reason or "") if report.cost.total else ""),
+    ]
+    return '<div class="kpis">' + "".join(cards) + "</div>"
+
+
+def _brand_table(brands: list[BrandMetrics]) -> str:
+    head = "".join(f"<th>{e(h)}</th>" for h in BRAND_HEADERS)
+    rows = []
+    for b in brands:
+        intercept = pct(b.interception) if b.interception is not None else DASH
+        if b.intercepted is not None:
+            intercept = f"intercepted {pct(b.intercepted)}"
+        cells = [
+            f"<td>{e(b.brand)}</td>",
+            f"<td>{e(b.kind)}</td>",
+            f'<td class="n">{e(pct(b.visibility, interval=True))}</td>',
+            f'<td class="n">{b.mentions}</td>',
+            f'<td class="n" title="{e(b.avg_rank.reason or "")}">{e(number(b.avg_rank))}</td>',
+            f'<td class="n">{e(pct(b.first_rate))}</td>',
+            f'<td class="n">{e(pct(b.top3_rate))}</td>',
+            f'<td class="n">{e(share(b.share_of_voice))}</td>',
+            f'<td class="n">{e(share(b.impression_share))}</td>',
+            f'<td class="n" title="{e(b.sentiment.reason or "")}">{e(signed(b.sentiment))}</td>',
+            f'<td class="n">{b.tones.positive}/{b.tones.neutral}/{b.tones.negative}</td>',
+            f'<td class="n">{e(intercept)}</td>',
+        ]
+        klass = ' class="main"' if b.kind == "main" else ""
+        rows.append(f"<tr{klass}>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _group_table(groups: list[Breakdown], first: str) -> str:
+    headers = [first, "Cells", "Answered", "Failed", "Coverage", "Visibility (95% CI)", "Avg rank", "First",
+               "Intercepted"]
+    head = "".join(f"<th>{e(h)}</th>" for h in headers)
+    rows = []
+    for group in groups:
+        main = _main(group.brands)
+        label = group.key if group.question_index is None else f"Q{group.question_index + 1} {group.key}"
+        values = [
+            str(group.cells),
+            str(group.answered),
+            str(group.failed),
+            share(group.coverage),
+            pct(main.visibility, interval=True) if main else DASH,
+            number(main.avg_rank) if main else DASH,
+            pct(main.first_rate) if main else DASH,
+            pct(main.intercepted) if main else DASH,
+        ]
+        rows.append(f"<tr><td>{e(label)}</td>" + "".join(f'<td class="n">{e(v)}</td>' for v in values) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _source_table(title: str, items: list[tuple[str, int]]) -> str:
+    if not items:
+        return f"<h3>{e(title)}</h3><p class='note'>None cited.</p>"
+    peak = max(count for _, count in items)
+    rows = "".join(
+        f"<tr><td>{e(name)}</td><td class='n'>{count}</td>"
+        f"<td style='width:40%'><div style='background:#93c5fd;height:8px;border-radius:4px;"
+        f"width:{100 * count / peak:.0f}%'></div></td></tr>"
+        for name, count in items
+    )
+    return f"<h3>{e(title)}</h3><table><thead><tr><th>Name</th><th>Answers</th><th></th></tr></thead>" \
+        f"<tbody>{rows}</tbody></table>"
+
+
+def _failures(report: Report) -> str:
+    if not report.failures:
+        return "<p class='note'>No failed cells.</p>"
+    rows = "".join(
+        f"<tr><td>{e(f.cell_id)}</td><td>Q{f.question_index + 1}</td><td>{e(f.model)}</td>"
+        f"<td class='n'>{f.sample}</td><td class='err'>{e(f.status)}</td><td class='n'>{f.attempts}</td>"
+        f"<td>{e(f.reason or '')}</td></tr>"
+        for f in report.failures
+    )
+    return ("<table><thead><tr><th>Cell</th><th>Question</th><th>Model</th><th>Sample</th><th>Status</th>"
+            f"<th>Attempts</th><th>Reason</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _cost(report: Report) -> str:
+    lines = [*report.cost.by_model, *report.cost.total]
+    rows = "".join(
+        f"<tr><td>{e(line.model or 'run total')}</td><td class='n'>{e(money(line.amount, line.currency))}</td>"
+        f"<td class='n'>{line.priced_cells}</td><td class='n'>{line.unpriced_cells}</td>"
+        f"<td class='note'>{e(line.reason or '')}</td></tr>"
+        for line in lines
+    )
+    return ("<table><thead><tr><th>Model</th><th>Cost</th><th>Priced cells</th><th>Unpriced cells</th>"
+            f"<th>Note</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _stability(report: Report) -> str:
+    s = report.stability
+    if s.reason:
+        return f"<p class='note'>{e(s.reason)}</p>"
+    rows = "".join(
+        f"<tr><td>Q{g.question_index + 1}</td><td>{e(g.model)}</td><td class='n'>{g.samples}</td>"
+        f"<td class='n'>{e(share(g.mention_agreement))}</td><td class='n'>{e(share(g.rank_agreement))}</td>"
+        f"<td class='n'>{e(share(g.interval_width))}</td></tr>"
+        for g in s.groups
+    )
+    return (
+        f"<p>Mean agreement on mention <b>{e(share(s.mention_agreement))}</b>, on rank "
+        f"<b>{e(share(s.rank_agreement))}</b>; mean 95% interval width {e(share(s.interval_width))}.</p>"
+        "<table><thead><tr><th>Question</th><th>Model</th><th>Samples</th><th>Mention agreement</th>"
+        f"<th>Rank agreement</th><th>Interval width</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _self_report(report: Report) -> str:
+    s = report.self_report
+    items = "".join(
+        f"<li><code>{e(d.cell_id)}</code> ({e(d.model)}): {e('; '.join(d.notes))}</li>" for d in s.disagreements
+    )
+    return (
+        f"<p>{s.disagreement_count} answer(s) where the model's own geo_analysis block contradicts the "
+        f"text, of {s.answers_with_self_report} with a self-report. The report always uses the text.</p>"
+        + (f"<ul>{items}</ul>" if items else "")
+    )
+
+
+def _answer(cell: CellView) -> str:
+    meta = [f"status {cell.status}", f"attempts {cell.attempts}"]
+    if cell.latency_ms is not None:
+        meta.append(f"{cell.latency_ms / 1000:.1f} s")
+    if cell.usage.output_tokens is not None:
+        meta.append(f"{cell.usage.output_tokens} output tokens")
+    if cell.cost is not None:
+        meta.append(money(cell.cost, cell.currency))
+    analysis = ""
+    if cell.analysis is not None:
+        parts = []
+        for name, found in cell.analysis.brands.items():
+            rank = "" if found.rank is None else f" #{found.rank}"
+            state = f"{rank} {found.tone or ''}".strip() if found.mentioned else "absent"
+            parts.append(f"{name}: {state}")
+        if cell.analysis.intercepted_by:
+            parts.append("intercepted by " + ", ".join(cell.analysis.intercepted_by))
+        analysis = f"<div class='meta'>{e(' · '.join(parts))}</div>"
+    error = ""
+    if cell.error is not None:
+        error = f"<div class='meta err'>{e(cell.error.error_class)}: {e(cell.error.message)}</div>"
+    body = cell.answer or "(no answer text)"
+    return (
+        f"<details><summary>Q{cell.question_index + 1} · {e(cell.model)} · sample {cell.sample} "
+        f"<span class='st'>{e(cell.status)} · {e(cell.cell_id)}</span></summary>"
+        f"<div class='meta'>{e(cell.question)}</div><div class='meta'>{e(' · '.join(meta))}</div>"
+        f"{analysis}{error}<pre class='answer'>{e(body)}</pre></details>"
+    )
+
+
+def render_html(report: Report) -> str:
+    competitors = ", ".join(c.name for c in report.competitors) or DASH
+    sources = report.sources
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(report.brand.name)} · AI brand visibility report</title>",
+        f"<style>{CSS}</style></head><body><main>",
+        f"<header><h1>{e(report.brand.name)} <span class='badge {e(report.status)}'>{e(report.status)}</span></h1>",
+        f"<div class='sub'>AI brand visibility report · competitors: {e(competitors)} · models: "
+        f"{e(', '.join(report.models))} · {len(report.questions)} question(s) × {report.samples} sample(s)</div>",
+        f"<div class='sub'>Run {e(report.run_id)} · created {e(when(report.created_at))} · finished "
+        f"{e(when(report.finished_at))}" + (f" · {e(report.reason)}" if report.reason else "") + "</div></header>",
+        f"<div class='headline'>{e(headline(report))}</div>",
+        _kpis(report),
+        "<section><h2>Visibility by model 各模型可见度</h2>"
+        "<p class='note'>Share of analysed answers that mention each brand; whiskers are 95% Wilson intervals."
+        "</p>" + charts.visibility_by_model(report.by_model, report.brands) + "</section>",
+        "<section class='grid2'><div><h2>Share of voice 声量份额</h2>"
+        + charts.share_of_voice(report.brands)
+        + "</div><div><h2>Sentiment 情感分布</h2>"
+        + charts.sentiment_distribution(report.brands)
+        + "</div></section>",
+        "<section><h2>Rank heatmap 排名热力图 (question × model)</h2>"
+        f"<p class='note'>Average rank of {e(report.brand.name)} among the recommended options (darker = "
+        "higher); “seen” is its visibility in that cell group.</p>" + charts.rank_heatmap(report.matrix) + "</section>",
+        "<section><h2>Brands 品牌</h2>" + _brand_table(report.brands) + "</section>",
+        "<section><h2>By model 按模型</h2>" + _group_table(report.by_model, "Model") + "</section>",
+        "<section><h2>By question 按问题</h2>" + _group_table(report.by_question, "Question") + "</section>",
+        "<section><h2>Sources 引用来源</h2>"
+        f"<p class='note'>Answers citing any source: {e(pct(sources.answers_with_sources, interval=True))}</p>"
+        "<div class='grid2'><div>"
+        + _source_table("Cited domains", [(s.name, s.answers) for s in sources.domains])
+        + "</div><div>"
+        + _source_table("Named sources", [(s.name, s.answers) for s in sources.named])
+        + "</div></div></section>",
+        "<section><h2>Failures 失败</h2>" + _failures(report) + "</section>",
+        "<section><h2>Cost 成本</h2>" + _cost(report) + "</section>",
+        "<section><h2>Sample agreement 采样一致性</h2>" + _stability(report) + "</section>",
+        "<section><h2>Self-report disagreements 自报不一致</h2>" + _self_report(report) + "</section>",
+        "<section><h2>Answers 回答原文</h2>" + "".join(_answer(c) for c in report.cells) + "</section>",
+        f"<footer>Generated {e(when(report.generated_at))} by brandlens · report v{report.v}. Metric "
+        "definitions: docs/metrics.md.</footer>",
+        "</main></body></html>",
+    ]
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,262 @@
+"""The diagnosis report as typed msgspec Structs (stored as JSON, rendered to MD/HTML/CSV).
+
+Why these rules:
+- Every field has a default, so fields are only ever added and old stored reports decode.
+- A number with no data behind it is never invented: it is ``value = None`` with ``reason``
+  saying why (the system this replaces filled gaps with 50 and showed it as real). Every
+  metric uses one of two shapes, ``Metric`` (a mean or a total) or ``Proportion`` (a rate
+  with its Wilson 95% interval), both carrying ``value``, ``reason`` and ``n``.
+- docs/metrics.md defines each number; the tests pin those definitions.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from shared.analysis.types import AnswerAnalysis
+from shared.contracts import Brand, Citation, Usage
+
+REPORT_VERSION = 1
+
+ReportStatus = Literal["complete", "partial", "failed"]
+BrandKind = Literal["main", "competitor", "discovered"]
+
+
+class Metric(msgspec.Struct, kw_only=True):
+    """A mean or total over ``n`` observations; ``value`` is None (with ``reason``) when n = 0."""
+
+    value: float | None = None
+    reason: str | None = None
+    n: int = 0
+
+
+class Proportion(msgspec.Struct, kw_only=True):
+    """``k`` of ``n`` answers, with the Wilson score 95% interval [low, high]."""
+
+    value: float | None = None
+    reason: str | None = None
+    n: int = 0
+    k: int = 0
+    low: float | None = None
+    high: float | None = None
+
+
+class ToneCounts(msgspec.Struct, kw_only=True):
+    positive: int = 0
+    neutral: int = 0
+    negative: int = 0
+
+
+class BrandMetrics(msgspec.Struct, kw_only=True):
+    """How one brand fared over a set of answers (the whole run, one model, one question…)."""
+
+    brand: str
+    kind: BrandKind = "main"
+    visibility: Proportion = msgspec.field(default_factory=Proportion)
+    mentions: int = 0
+    avg_rank: Metric = msgspec.field(default_factory=Metric)
+    first_rate: Proportion = msgspec.field(default_factory=Proportion)
+    top3_rate: Proportion = msgspec.field(default_factory=Proportion)
+    share_of_voice: Metric = msgspec.field(default_factory=Metric)
+    impression_share: Metric = msgspec.field(default_factory=Metric)
+    sentiment: Metric = msgspec.field(default_factory=Metric)
+    tones: ToneCounts = msgspec.field(default_factory=ToneCounts)
+    # Competitors only: answers where this competitor intercepts the main brand.
+    interception: Proportion | None = None
+    # Main brand only: answers where any competitor intercepts it.
+    intercepted: Proportion | None = None
+
+
+class Breakdown(msgspec.Struct, kw_only=True):
+    """The brand metrics restricted to one model or one question."""
+
+    key: str
+    question_index: int | None = None
+    cells: int = 0
+    ok: int = 0
+    answered: int = 0
+    analysed: int = 0
+    failed: int = 0
+    coverage: Metric = msgspec.field(default_factory=Metric)
+    brands: list[BrandMetrics] = []
+
+
+class MatrixCell(msgspec.Struct, kw_only=True):
+    """Main-brand standing for one question asked of one model (over its samples)."""
+
+    question_index: int
+    question: str
+    model: str
+    cells: int = 0
+    analysed: int = 0
+    visibility: Proportion = msgspec.field(default_factory=Proportion)
+    avg_rank: Metric = msgspec.field(default_factory=Metric)
+
+
+class SourceCount(msgspec.Struct, kw_only=True):
+    name: str
+    answers: int = 0
+
+
+class Sources(msgspec.Struct, kw_only=True):
+    domains: list[SourceCount] = []
+    named: list[SourceCount] = []
+    answers_with_sources: Proportion = msgspec.field(default_factory=Proportion)
+
+
+class Failure(msgspec.Struct, kw_only=True):
+    cell_id: str
+    question_index: int
+    model: str
+    sample: int
+    status: str
+    reason: str | None = None
+    attempts: int = 0
+
+
+class CostLine(msgspec.Struct, kw_only=True):
+    """Spend in one currency for one model (``model`` None = the whole run)."""
+
+    model: str | None = None
+    amount: float | None = None
+    currency: str | None = None
+    priced_cells: int = 0
+    unpriced_cells: int = 0
+    reason: str | None = None
+
+
+class CostSummary(msgspec.Struct, kw_only=True):
+    by_model: list[CostLine] = []
+    total: list[CostLine] = []
+
+
+class Agreement(msgspec.Struct, kw_only=True):
+    """How consistently repeated samples of one question × model agree about the main brand."""
+
+    question_index: int
+    model: str
+    samples: int = 0
+    mention_agreement: Metric = msgspec.field(default_factory=Metric)
+    rank_agreement: Metric = msgspec.field(default_factory=Metric)
+    interval_width: Metric = msgspec.field(default_factory=Metric)
+
+
+class Stability(msgspec.Struct, kw_only=True):
+    groups: list[Agreement] = []
+    mention_agreement: Metric = msgspec.field(default_factory=Metric)
+    rank_agreement: Metric = msgspec.field(default_factory=Metric)
+    interval_width: Metric = msgspec.field(default_factory=Metric)
+    reason: str | None = None
+
+
+class Disagreement(msgspec.Struct, kw_only=True):
+    cell_id: str
+    model: str
+    notes: list[str] = []
+
+
+class SelfReportSummary(msgspec.Struct, kw_only=True):
+    answers_with_self_report: int = 0
+    disagreement_count: int = 0
+    disagreements: list[Disagreement] = []
+
+
+class CellError(msgspec.Struct, kw_only=True):
+    error_class: str
+    message: str
+    http_status: int | None = None
+    provider_code: str | None = None
+
+
+class CellView(msgspec.Struct, kw_only=True):
+    """One cell as the report shows it: the verbatim answer and what the analyser read in it."""
+
+    cell_id: str
+    question: str
+    question_index: int
+    model: str
+    sample: int = 0
+    competitor: str | None = None
+    status: str = "ok"
+    attempts: int = 0
+    latency_ms: int | None = None
+    answer: str = ""
+    reasoning: str | None = None
+    finish_reason: str | None = None
+    error: CellError | None = None
+    usage: Usage = msgspec.field(default_factory=Usage)
+    cost: float | None = None
+    currency: str | None = None
+    citations: list[Citation] = []
+    analysis: AnswerAnalysis | None = None
+
+
+class Totals(msgspec.Struct, kw_only=True):
+    # Cells the run expected (the dispatcher's list); ``recorded`` of them have a stored result.
+    cells: int = 0
+    recorded: int = 0
+    missing: int = 0
+    by_status: dict[str, int] = {}
+    ok: int = 0
+    # ok + filtered: every answer, including content-filter refusals.
+    answered: int = 0
+    # Answered cells that carry an analysis: the denominator of every brand metric.
+    analysed: int = 0
+    failed: int = 0
+    # ok cells / all cells.
+    coverage: Metric = msgspec.field(default_factory=Metric)
+
+
+class Report(msgspec.Struct, kw_only=True):
+    v: int = REPORT_VERSION
+    run_id: str = ""
+    status: ReportStatus = "failed"
+    reason: str | None = None
+    brand: Brand = msgspec.field(default_factory=lambda: Brand(name=""))
+    competitors: list[Brand] = []
+    models: list[str] = []
+    questions: list[str] = []
+    samples: int = 1
+    created_at: float | None = None
+    finished_at: float | None = None
+    generated_at: float = 0.0
+    totals: Totals = msgspec.field(default_factory=Totals)
+    brands: list[BrandMetrics] = []
+    by_model: list[Breakdown] = []
+    by_question: list[Breakdown] = []
+    matrix: list[MatrixCell] = []
+    sources: Sources = msgspec.field(default_factory=Sources)
+    failures: list[Failure] = []
+    cost: CostSummary = msgspec.field(default_factory=CostSummary)
+    stability: Stability = msgspec.field(default_factory=Stability)
+    self_report: SelfReportSummary = msgspec.field(default_factory=SelfReportSummary)
+    cells: list[CellView] = []
+
+
+class BrandDelta(msgspec.Struct, kw_only=True):
+    """One brand's change between two reports, overall (``model`` None) or for one model."""
+
+    brand: str
+    model: str | None = None
+    visibility_a: Proportion = msgspec.field(default_factory=Proportion)
+    visibility_b: Proportion = msgspec.field(default_factory=Proportion)
+    visibility_delta: Metric = msgspec.field(default_factory=Metric)
+    rank_a: Metric = msgspec.field(default_factory=Metric)
+    rank_b: Metric = msgspec.field(default_factory=Metric)
+    rank_delta: Metric = msgspec.field(default_factory=Metric)
+    z: float | None = None
+    p_value: float | None = None
+    # True when the visibility change is beyond noise (two-proportion z-test, 95%); None when
+    # one side has no answers, so no test is possible.
+    significant: bool | None = None
+    reason: str | None = None
+
+
+class Comparison(msgspec.Struct, kw_only=True):
+    v: int = REPORT_VERSION
+    run_a: str = ""
+    run_b: str = ""
+    test: str = "two-proportion z-test, 95% (|z| > 1.96)"
+    deltas: list[BrandDelta] = []
