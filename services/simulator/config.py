@@ -1,0 +1,69 @@
+"""Simulator configuration: per-model latency overrides, faults to install at start, global knobs.
+
+Loaded from the JSON file given with `--config`; unknown fields are ignored so files written for a
+newer simulator still load.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+FaultMode = Literal["status", "rate_limit", "burst", "hang", "filter", "garbage", "empty", "slow"]
+FAULT_MODES: tuple[str, ...] = ("status", "rate_limit", "burst", "hang", "filter", "garbage", "empty", "slow")
+
+
+class Percentiles(msgspec.Struct, frozen=True):
+    p50: float
+    p90: float
+
+
+class ModelSettings(msgspec.Struct, frozen=True, kw_only=True):
+    # Either a lognormal fitted to {"p50", "p90"} or a fixed number of milliseconds.
+    latency_ms: Percentiles | float | None = None
+
+
+class FaultSpec(msgspec.Struct, kw_only=True):
+    """One fault rule. `model` is a model id or "*" for every model."""
+
+    mode: FaultMode
+    model: str = "*"
+    # Probability that a matching request gets the fault.
+    rate: float = 1.0
+    # How many times it may apply before it is removed; None = unlimited (burst defaults to 3).
+    count: int | None = None
+    # status/burst: the HTTP status (status defaults to 500, burst to 503).
+    status: int | None = None
+    # Provider error code / type to report (e.g. insufficient_quota, overloaded_error, UNAVAILABLE).
+    code: str | None = None
+    message: str | None = None
+    # Replaces the whole error body verbatim (status mode).
+    body: object | None = None
+    # rate_limit: advertised wait.
+    retry_after_s: float = 1.0
+    retry_after_ms: int | None = None
+    # filter: finish | dashscope | ark | deepseek (OpenAI-compatible), safety | prompt (Gemini);
+    # garbage: json (truncated JSON, default) | html.
+    variant: str | None = None
+    # slow: extra milliseconds, not scaled by --latency-scale.
+    delay_ms: float = 1000.0
+
+
+class SimulatorConfig(msgspec.Struct, kw_only=True):
+    # Real latencies are multiplied by this; 0 answers immediately.
+    latency_scale: float = 0.02
+    # Mixed into every answer and latency draw, so two simulators with different seeds differ.
+    seed: int = 0
+    models: dict[str, ModelSettings] = {}
+    faults: list[FaultSpec] = []
+    request_log_size: int = 20000
+
+
+def load_config(path: str | Path) -> SimulatorConfig:
+    return msgspec.json.decode(Path(path).read_bytes(), type=SimulatorConfig)
+
+
+def decode_fault(raw: bytes) -> FaultSpec:
+    return msgspec.json.decode(raw, type=FaultSpec)

@@ -1,0 +1,68 @@
+"""Reading a chat prompt the way the simulator needs it: the question, the main brand, the ask.
+
+Adapters send the user's question as the last user message, sometimes wrapped with lines such as
+`品牌：欧派` / `竞争对手：a, b` and followed by an instruction asking for the `geo_analysis` block.
+The wrapper must not leak into brand detection, so those lines are stripped from the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+GEO_MARKER = "geo_analysis"
+_BRAND_LINE = re.compile(r"(?:用户)?(?:主)?品牌(?:名称)?\s*[：:]\s*([^\s,，、/|]+)")
+_WRAPPER_LINE = re.compile(r"^\s*(?:用户)?(?:主)?(?:品牌|竞争对手|竞品|问题)(?:名称)?\s*[：:]")
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    question: str
+    main_brand: str
+    wants_geo: bool
+    # Characters the provider would bill as input (all messages), for usage counts.
+    input_chars: int
+    input_bytes: int
+
+
+def parse_prompt(system_texts: list[str], user_texts: list[str], other_texts: list[str]) -> Prompt:
+    """`user_texts` in order; the last one holds the question."""
+    everything = [*system_texts, *user_texts, *other_texts]
+    wants_geo = any(GEO_MARKER in text for text in everything)
+    main_brand = ""
+    for text in everything:
+        match = _BRAND_LINE.search(text)
+        if match:
+            main_brand = match.group(1).strip("「」“”\"'")
+            break
+    last_user = user_texts[-1] if user_texts else ""
+    return Prompt(
+        question=_question_of(last_user),
+        main_brand=main_brand,
+        wants_geo=wants_geo,
+        input_chars=sum(len(text) for text in everything),
+        input_bytes=sum(len(text.encode()) for text in everything),
+    )
+
+
+def _question_of(message: str) -> str:
+    kept: list[str] = []
+    for line in message.splitlines():
+        if GEO_MARKER in line:
+            # The self-report instruction runs to the end of the message once it starts.
+            if kept:
+                break
+            continue
+        if _WRAPPER_LINE.match(line):
+            question_match = re.match(r"^\s*问题\s*[：:]\s*(.+)$", line)
+            if question_match:
+                kept.append(question_match.group(1))
+            continue
+        kept.append(line)
+    question = "\n".join(kept).strip()
+    return question or message.strip()
+
+
+def estimate_tokens(byte_count: int) -> int:
+    """Rough tokenizer: ~0.75 token per CJK character (3 UTF-8 bytes), ~0.25 per ASCII char."""
+    return byte_count // 4 + 1
