@@ -207,7 +207,8 @@ class BudgetExceeded(PipelineError):
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WHITESPACE = re.compile(r"\s+")
-_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[^\s,;\"']+")
+# "Basic" only before a base64-looking credential: "basic information" is prose.
+_BEARER = re.compile(r"\b([Bb]earer|BEARER)\s+[^\s,;\"']+|\b(Basic)\s+[A-Za-z0-9+/=]{8,}")
 _KEY_FIELD = re.compile(r"(?i)\b(api[_-]?key|x-goog-api-key|x-api-key|access_token|token|key)=[^\s&,;\"']+")
 _KNOWN_KEYS = re.compile(
     r"\b(?:sk-[A-Za-z0-9_\-*.]{6,}"  # OpenAI, DeepSeek, DashScope, Moonshot, Anthropic (sk-ant-…)
@@ -240,7 +241,7 @@ def sanitize(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, REDACTED)
-    text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    text = _BEARER.sub(lambda m: f"{m.group(1) or m.group(2)} {REDACTED}", text)
     text = _KEY_FIELD.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
     text = _KNOWN_KEYS.sub(REDACTED, text)
     text = _HEX.sub(REDACTED, text)

@@ -49,9 +49,9 @@ class TestSanitize:
 
     def test_bearer_and_query_keys_are_redacted(self) -> None:
         """Authorization values and key=… query parameters lose their value but keep their name."""
-        out = sanitize("sent Authorization: Bearer abc.def to https://h/v1?key=SECRETVALUE&alt=sse")
-        assert "abc.def" not in out and "SECRETVALUE" not in out
-        assert "Bearer [redacted]" in out and "key=[redacted]" in out
+        out = sanitize("sent Authorization: Bearer abc.def, Basic dXNlcjpwYXNz to https://h/v1?key=SECRETVALUE&alt=sse")
+        assert "abc.def" not in out and "dXNlcjpwYXNz" not in out and "SECRETVALUE" not in out
+        assert "Bearer [redacted]" in out and "Basic [redacted]" in out and "key=[redacted]" in out
 
     def test_explicit_secrets_are_redacted_whatever_their_shape(self) -> None:
         """A secret passed by the caller is removed even if no pattern would recognise it."""
@@ -68,7 +68,7 @@ class TestSanitize:
 
     def test_ordinary_text_is_untouched(self) -> None:
         """Prose, URLs and short ids pass through unchanged."""
-        text = "The model `qwen-maxx` does not exist; see https://help.aliyun.com/zh/model-studio/error-code"
+        text = "The model `qwen-maxx` does not exist; basic information at https://help.aliyun.com/zh/model-studio"
         assert sanitize(text) == text
 
 
