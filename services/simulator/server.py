@@ -24,6 +24,7 @@ from services.simulator.stats import Stats
 CLIENT_CLOSED = 499
 _DISCONNECTED = "simulator.disconnected"
 _MAX_SAMPLE_KEYS = 200_000
+SAMPLE_VARIANTS = 16
 _STREAM_BATCHES = 8
 _HTML_GARBAGE = (b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
                  b"</center><hr><center>nginx</center></body></html>")
@@ -164,10 +165,12 @@ class Simulator:
             variant = call.seed
         else:
             key = (call.model, prompt.question)
-            variant = self._samples.get(key, 0)
+            sample = self._samples.get(key, 0)
             if len(self._samples) >= _MAX_SAMPLE_KEYS:
                 self._samples.clear()
-            self._samples[key] = variant + 1
+            self._samples[key] = sample + 1
+            # A bounded cycle of variants keeps repeated samples varied yet served from the answer cache.
+            variant = sample % SAMPLE_VARIANTS
         return compose_answer(call.model, prompt.question, prompt.main_brand, variant, prompt.wants_geo,
                               self.config.seed)
 
