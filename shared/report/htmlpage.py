@@ -55,10 +55,13 @@ svg.chart .whisker { stroke:#334155; stroke-width:1.2; fill:none; opacity:.75; }
 svg.chart .nodata { stroke:var(--line); stroke-dasharray:3 3; }
 details { border:1px solid var(--line); border-radius:8px; margin:8px 0; background:#fff; }
 summary { cursor:pointer; padding:8px 12px; font-weight:600; }
-summary .st { font-weight:400; color:var(--muted); }
+summary .st { font-weight:400; color:var(--muted); font-size:12px; }
+.chip { display:inline-block; padding:0 8px; margin:0 6px; border-radius:999px; font-size:12px; font-weight:600; }
+.chip.hit { background:#dbeafe; color:#1e40af; } .chip.miss { background:#f1f5f9; color:#64748b; }
+.chip.fail { background:#fee2e2; color:#991b1b; }
 .answer { white-space:pre-wrap; word-break:break-word; margin:0; padding:10px 14px 14px;
   border-top:1px solid var(--line); font-family:inherit; font-size:13px; }
-.meta { padding:6px 14px; color:var(--muted); font-size:12px; }
+.meta { padding:3px 14px; color:var(--muted); font-size:12px; }
 .err { color:#991b1b; }
 footer { color:var(--muted); font-size:12px; margin-top:24px; }
 @media print { details { break-inside:avoid; } body { background:#fff; } }
@@ -220,7 +223,19 @@ def _self_report(report: Report) -> str:
     )
 
 
-def _answer(cell: CellView) -> str:
+def _chip(cell: CellView, main_brand: str) -> str:
+    """The main brand's standing in this answer, readable while the answer is collapsed."""
+    if cell.analysis is None:
+        kind = "fail" if cell.error is not None else "miss"
+        return f"<span class='chip {kind}'>{e(cell.status)}</span>"
+    found = cell.analysis.brands.get(main_brand)
+    if found is None or not found.mentioned:
+        return f"<span class='chip miss'>{e(main_brand)} absent</span>"
+    rank = "mentioned" if found.rank is None else f"#{found.rank}"
+    return f"<span class='chip hit'>{e(main_brand)} {e(rank)}</span>"
+
+
+def _answer(cell: CellView, main_brand: str) -> str:
     meta = [f"status {cell.status}", f"attempts {cell.attempts}"]
     if cell.latency_ms is not None:
         meta.append(f"{cell.latency_ms / 1000:.1f} s")
@@ -244,7 +259,7 @@ def _answer(cell: CellView) -> str:
     body = cell.answer or "(no answer text)"
     return (
         f"<details><summary>Q{cell.question_index + 1} · {e(cell.model)} · sample {cell.sample} "
-        f"<span class='st'>{e(cell.status)} · {e(cell.cell_id)}</span></summary>"
+        f"{_chip(cell, main_brand)} <span class='st'>{e(cell.status)} · {e(cell.cell_id)}</span></summary>"
         f"<div class='meta'>{e(cell.question)}</div><div class='meta'>{e(' · '.join(meta))}</div>"
         f"{analysis}{error}<pre class='answer'>{e(body)}</pre></details>"
     )
@@ -292,7 +307,9 @@ def render_html(report: Report) -> str:
         "<section><h2>Cost 成本</h2>" + _cost(report) + "</section>",
         "<section><h2>Sample agreement 采样一致性</h2>" + _stability(report) + "</section>",
         "<section><h2>Self-report disagreements 自报不一致</h2>" + _self_report(report) + "</section>",
-        "<section><h2>Answers 回答原文</h2>" + "".join(_answer(c) for c in report.cells) + "</section>",
+        "<section><h2>Answers 回答原文</h2>"
+        + "".join(_answer(c, report.brand.name) for c in report.cells)
+        + "</section>",
         f"<footer>Generated {e(when(report.generated_at))} by brandlens · report v{report.v}. Metric "
         "definitions: docs/metrics.md.</footer>",
         "</main></body></html>",
