@@ -153,9 +153,10 @@ class Simulator:
         if fault.mode == "rate_limit":
             return self._json(protocol, protocol.rate_limited(fault, call.model, rid), rid)
         if fault.mode in ("status", "burst"):
-            status = fault.status or (503 if fault.mode == "burst" else 500)
+            # Without an explicit status, a provider code decides it (insufficient_quota -> 429, ...).
+            status = fault.status or (503 if fault.mode == "burst" else None)
             if fault.body is not None:
-                return self._json(protocol, (status, fault.body, {}), rid)
+                return self._json(protocol, (status or 500, fault.body, {}), rid)
             return self._json(protocol, protocol.error(status, fault.code, fault.message, call.model, rid), rid)
         return None
 
