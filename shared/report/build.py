@@ -128,7 +128,8 @@ def _question_text(questions: list[str], index: int, views: _Views) -> str:
 def _tracked_brands(run: RunRecord, cells: list[CellRecord]) -> list[TrackedBrand]:
     request = run.request
     tracked = [TrackedBrand(request.brand.name, "main")]
-    tracked += [TrackedBrand(c.name, "competitor") for c in request.competitors if c.name != request.brand.name]
+    competitors = dict.fromkeys(c.name for c in request.competitors if c.name != request.brand.name)
+    tracked += [TrackedBrand(name, "competitor") for name in competitors]
     known = {alias.casefold() for b in [request.brand, *request.competitors] for alias in [b.name, *b.aliases]}
     discovered: Counter[str] = Counter()
     for cell in cells:

@@ -24,7 +24,11 @@ def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     denominator = 1.0 + z2 / n
     centre = (p + z2 / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # Rounding can leave the bound a hair on the wrong side of p (e.g. 5e-17 for 0 of 3); the
+    # exact interval always contains p, and is exactly 0 / 1 at the edges.
+    low = 0.0 if k == 0 else min(p, max(0.0, centre - half))
+    high = 1.0 if k == n else max(p, min(1.0, centre + half))
+    return low, high
 
 
 def proportion(k: int, n: int, empty_reason: str) -> Proportion:
