@@ -81,7 +81,7 @@ def render_comparison(c: Comparison) -> str:
                "Beyond noise"]
     rows: list[list[str]] = []
     for d in c.deltas:
-        vis_delta = DASH if d.visibility_delta.value is None else f"{d.visibility_delta.value * 100:+.0f} pts"
+        vis_delta = DASH if d.visibility_delta.value is None else f"{round(d.visibility_delta.value * 100) + 0:+d} pts"
         verdict = {True: "YES", False: "no", None: "n/a"}[d.significant]
         rows.append(
             [

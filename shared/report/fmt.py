@@ -36,7 +36,10 @@ def number(m: Metric, digits: int = 1) -> str:
 
 
 def signed(m: Metric, digits: int = 2) -> str:
-    return DASH if m.value is None else f"{m.value:+.{digits}f}"
+    if m.value is None:
+        return DASH
+    # round() first so a tiny negative prints as +0.0, not -0.0.
+    return f"{round(m.value, digits) + 0.0:+.{digits}f}"
 
 
 def money(amount: float | None, currency: str | None) -> str:

@@ -92,9 +92,10 @@ def _model_rows(groups: list[Breakdown]) -> list[list[str]]:
     rows = []
     for group in groups:
         main = _main(group.brands)
+        label = group.key if group.question_index is None else f"Q{group.question_index + 1} {group.key}"
         rows.append(
             [
-                md_cell(group.key),
+                md_cell(label),
                 str(group.cells),
                 str(group.answered),
                 str(group.failed),
@@ -118,7 +119,8 @@ def _matrix(report: Report) -> list[str]:
         if entry.analysed == 0:
             row.append(DASH)
         else:
-            row.append(f"{pct(entry.visibility)} · #{number(entry.avg_rank)}")
+            rank = "not ranked" if entry.avg_rank.value is None else f"#{number(entry.avg_rank)}"
+            row.append(f"{pct(entry.visibility)} · {rank}")
     return _table(["Question", *[md_cell(m) for m in models]], list(rows.values()))
 
 
