@@ -58,3 +58,21 @@ class TestCounters:
         assert http.get("/_sim/stats").json()["total"] == 0
         assert http.get("/_sim/requests").json() == []
         assert chat(http, "deepseek-chat", "手机推荐").status_code == 200
+
+
+class TestDisconnects:
+    async def test_client_leaving_mid_stream_counts_a_disconnect(self, http: httpx.Client,
+                                                                 ahttp: httpx.AsyncClient) -> None:
+        """A client that closes a slow stream after its first bytes is counted as a disconnect (status 499)."""
+        add_fault(http, model="qwen-max", mode="slow", delay_ms=1500)
+        body = {"model": "qwen-max", "stream": True, "messages": [{"role": "user", "content": "手机推荐"}]}
+        async with ahttp.stream("POST", "/v1/chat/completions", json=body, headers=OPENAI_HEADERS) as response:
+            async for _ in response.aiter_bytes():
+                break
+        for _ in range(100):
+            stats = (await ahttp.get("/_sim/stats")).json()
+            if stats["disconnects"].get("qwen-max"):
+                break
+            await asyncio.sleep(0.03)
+        assert stats["disconnects"] == {"qwen-max": 1}
+        assert stats["by_status"]["qwen-max"] == {"499": 1}
