@@ -92,9 +92,12 @@ class Simulator:
         except (msgspec.DecodeError, BadRequest) as exc:
             bad = exc if isinstance(exc, BadRequest) else BadRequest(400, None, f"Invalid JSON body: {exc}")
             model = request.match_info.get("target", "").partition(":")[0]
+            # Providers authenticate before they validate the body.
+            built = protocol.precheck(request, auth_kind, key, model, rid) or protocol.error(
+                bad.status, bad.code, bad.message, model, rid)
             self.stats.begin(model)
-            self.stats.end(model, bad.status, False, auth_kind, False)
-            return self._json(protocol, protocol.error(bad.status, bad.code, bad.message, model, rid), rid)
+            self.stats.end(model, built[0], False, auth_kind, False)
+            return self._json(protocol, built, rid)
         model = call.model
         self.stats.begin(model)
         status, disconnected = 500, False

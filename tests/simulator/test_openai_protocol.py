@@ -108,3 +108,8 @@ class TestAuth:
                              json={"model": "deepseek-chat", "messages": [{"role": "user", "content": "hi"}]})
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "invalid_api_key"
+
+    def test_authentication_is_checked_before_the_body(self, http: httpx.Client) -> None:
+        """A bad key with a malformed body still gets 401, as providers authenticate first."""
+        response = http.post("/v1/chat/completions", content=b"{not json", headers={"Authorization": "Bearer invalid"})
+        assert response.status_code == 401 and response.json()["error"]["code"] == "invalid_api_key"
