@@ -15,6 +15,7 @@ SUBMIT = f"{PREFIX}.runs.submit"
 STATUS = f"{PREFIX}.runs.status"
 REPORT = f"{PREFIX}.runs.report"
 MODELS = f"{PREFIX}.models.list"
+RUNS_LIST = f"{PREFIX}.runs.list"
 
 # JetStream: jobs (work queue, one subject per model) and results.
 JOBS_STREAM = "BRANDLENS_JOBS"

@@ -1,0 +1,288 @@
+"""One model's adapter: a durable pull consumer, bounded concurrency, one HTTP client.
+
+A job is acked only after its result is durably published (JetStream PubAck), so a crash at
+any point leaves the job to be redelivered; the result's ``Nats-Msg-Id`` and the aggregator's
+create-only store make the redelivery harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import time
+from typing import Any
+
+import msgspec
+import nats.errors
+import nats.js.errors
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.kv import KeyValue
+from structlog.contextvars import bound_contextvars
+
+from services.adapter.caller import Caller
+from shared import subjects
+from shared.bus import connect, ensure_topology
+from shared.catalogue import ModelSpec
+from shared.config import Settings
+from shared.contracts import CellResult, ErrorInfo, Job, ModelHealth, encode, job_decoder
+from shared.logging import get_logger
+from shared.providers import make_http_client
+from shared.service import MicroService
+
+log = get_logger("brandlens.adapter")
+
+HEARTBEAT_S = 5.0
+FETCH_BATCH_MAX = 64
+
+
+class AdapterService:
+    def __init__(self, settings: Settings, spec: ModelSpec, *, grace_s: float = 10.0) -> None:
+        self.settings = settings
+        self.spec = spec
+        self.grace_s = grace_s
+        self.adapter_id = f"{socket.gethostname()}-{os.getpid()}"
+        self.api_key = spec.api_key(dict(os.environ))
+        self.missing_env = spec.missing_env(dict(os.environ))
+        self.nc: Client | None = None
+        self.js: JetStreamContext | None = None
+        self.health_kv: KeyValue | None = None
+        self.cells_kv: KeyValue | None = None
+        self.caller: Caller | None = None
+        self.micro: MicroService | None = None
+        self._sub: JetStreamContext.PullSubscription | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loops: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
+        self.completed = 0
+        self.redeliveries = 0
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.nc = await connect(self.settings, f"brandlens-adapter-{self.spec.name}")
+        self.js = self.nc.jetstream(timeout=10)
+        await ensure_topology(self.js, self.settings)
+        self.health_kv = await self.js.key_value(subjects.HEALTH_BUCKET)
+        self.cells_kv = await self.js.key_value(subjects.CELLS_BUCKET)
+        self.micro = await MicroService(
+            self.nc,
+            "brandlens-adapter",
+            f"Calls {self.spec.provider or 'the provider'} model {self.spec.model} for brandlens cells",
+            metadata={
+                "model": self.spec.name, "protocol": self.spec.protocol, "provider": self.spec.provider,
+                "provider_model": self.spec.model, "adapter_id": self.adapter_id,
+            },
+            stats_data=self.stats,
+        ).start()
+        await self.micro.add_endpoint(
+            "health", subjects.health_subject(self.spec.name), self._handle_health,
+            request_type="empty", response_type="ModelHealth", queue_group=f"adapter-{self.spec.name}",
+        )
+        if self.missing_env:
+            # Reported, not hidden: the model shows as not configured and takes no jobs.
+            log.error("model_not_configured", model=self.spec.name, missing_env=self.missing_env)
+        else:
+            self.caller = Caller(
+                self.spec, self.api_key,
+                make_http_client(max_connections=self.spec.concurrency, timeout_s=self.spec.timeout_s),
+                adapter_id=self.adapter_id,
+            )
+            self._sub = await self._subscribe()
+            self._loops.append(asyncio.create_task(self._consume()))
+        self._loops.append(asyncio.create_task(self._heartbeat()))
+        await self._publish_health()
+        log.info("adapter_ready", model=self.spec.name, concurrency=self.spec.concurrency,
+                 configured=self.missing_env is None)
+
+    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+        assert self.js is not None
+        config = ConsumerConfig(
+            durable_name=subjects.adapter_consumer(self.spec.name),
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self.settings.ack_wait_s,
+            max_deliver=self.settings.max_deliver,
+            # Room for every replica's in-flight jobs; the semaphore below bounds each process.
+            max_ack_pending=max(1000, self.spec.concurrency * 16),
+            filter_subject=subjects.job_subject(self.spec.name),
+        )
+        return await self.js.pull_subscribe(
+            subjects.job_subject(self.spec.name),
+            durable=subjects.adapter_consumer(self.spec.name),
+            stream=subjects.JOBS_STREAM,
+            config=config,
+        )
+
+    async def stop(self) -> None:
+        """Stop fetching, let in-flight cells finish within the grace period, hand back the rest."""
+        self._stopping.set()
+        for task in self._loops:
+            task.cancel()
+        for task in self._loops:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=self.grace_s)
+            for task in pending:
+                task.cancel()  # the handler naks its job so another replica takes it now
+            if pending:
+                await asyncio.wait(pending, timeout=5)
+        # nc.drain() waits its whole timeout while a pull subscription is open.
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
+        if self.micro:
+            await self.micro.stop()
+        if self.caller is not None:
+            await self.caller.client.aclose()
+        if self.nc and not self.nc.is_closed:
+            with contextlib.suppress(Exception):
+                await self.nc.drain()
+
+    # --- health ---------------------------------------------------------------------------
+
+    def health(self) -> ModelHealth:
+        state: Any = "ready"
+        reason = None
+        if self.missing_env:
+            state, reason = "not_configured", f"{self.missing_env} is not set in the adapter's environment"
+        elif self.caller is not None and self.caller.latch.status is not None:
+            state = "misconfigured"
+            err = self.caller.latch.error
+            reason = f"{self.caller.latch.status}: {err.message if err else 'rejected by the provider'}"
+        elif self.caller is not None and self.caller.breaker.state != "closed":
+            state, reason = "degraded", f"circuit breaker {self.caller.breaker.state}"
+        return ModelHealth(
+            model=self.spec.name, state=state, reason=reason,
+            breaker=self.caller.breaker.state if self.caller else "closed",
+            in_flight=len(self._tasks), concurrency=self.caller.limiter.current if self.caller else 0,
+            adapter_id=self.adapter_id, protocol=self.spec.protocol, at=time.time(),
+        )
+
+    def stats(self) -> dict[str, Any]:
+        h = self.health()
+        return {
+            "model": self.spec.name, "state": h.state, "reason": h.reason, "breaker": h.breaker,
+            "in_flight": h.in_flight, "concurrency": h.concurrency, "completed": self.completed,
+            "redeliveries": self.redeliveries,
+            "http_calls": self.caller.stats.http_calls if self.caller else 0,
+            "by_status": dict(self.caller.stats.by_status) if self.caller else {},
+        }
+
+    async def _handle_health(self, _request: object) -> bytes:
+        return encode(self.health())
+
+    async def _publish_health(self) -> None:
+        if self.health_kv is None:
+            return
+        try:
+            await self.health_kv.put(self.spec.name, encode(self.health()))
+        except Exception as exc:
+            log.warning("health_publish_failed", error=type(exc).__name__)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            await self._publish_health()
+
+    # --- consuming ------------------------------------------------------------------------
+
+    async def _consume(self) -> None:
+        assert self._sub is not None
+        capacity = self.spec.concurrency
+        while not self._stopping.is_set():
+            free = capacity - len(self._tasks)
+            if free <= 0:
+                await asyncio.sleep(0.005)
+                continue
+            try:
+                msgs = await self._sub.fetch(batch=min(free, FETCH_BATCH_MAX), timeout=1.0)
+            except TimeoutError:
+                continue  # no job arrived: normal
+            except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError,
+                    nats.errors.TimeoutError, nats.js.errors.APIError) as exc:
+                log.warning("fetch_failed", error=type(exc).__name__)
+                await asyncio.sleep(0.5)
+                continue
+            for msg in msgs:
+                task = asyncio.create_task(self._handle(msg))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    async def _keep_alive(self, msg: Msg) -> None:
+        # JetStream redelivers after AckWait; a long LLM call must say it is still working.
+        interval = max(0.5, min(self.settings.ack_wait_s / 3, 10.0))
+        while True:
+            await asyncio.sleep(interval)
+            with contextlib.suppress(Exception):
+                await msg.in_progress()
+
+    async def _handle(self, msg: Msg) -> None:
+        try:
+            job = job_decoder.decode(msg.data)
+        except msgspec.DecodeError:
+            log.error("job_undecodable", bytes=len(msg.data))
+            await msg.term()
+            return
+        with bound_contextvars(run_id=job.run_id, cell_id=job.cell_id, model=job.model):
+            keep_alive = asyncio.create_task(self._keep_alive(msg))
+            try:
+                delivered = msg.metadata.num_delivered
+                if delivered > 1:
+                    self.redeliveries += 1
+                    if await self._already_stored(job):
+                        log.info("redelivered_job_already_stored", delivered=delivered)
+                        await msg.ack()
+                        return
+                assert self.caller is not None
+                result = await self.caller.call(job)
+                await self._publish_result(result)
+                await msg.ack()
+                self.completed += 1
+                log.debug("cell_done", status=result.status, attempts=result.attempts)
+            except asyncio.CancelledError:
+                # Shutting down mid-call: hand the job back at once instead of after AckWait.
+                with contextlib.suppress(Exception):
+                    await msg.nak()
+                raise
+            except Exception as exc:
+                log.error("job_failed", error=type(exc).__name__)
+                with contextlib.suppress(Exception):
+                    await msg.nak(delay=1.0)
+            finally:
+                keep_alive.cancel()
+
+    async def _already_stored(self, job: Job) -> bool:
+        assert self.cells_kv is not None
+        try:
+            await self.cells_kv.get(subjects.cell_key(job.run_id, job.cell_id))
+            return True
+        except (nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):
+            return False
+
+    async def _publish_result(self, result: CellResult) -> None:
+        assert self.js is not None
+        payload = encode(result)
+        headers = {"Nats-Msg-Id": f"{result.run_id}.{result.cell_id}"}
+        # The result is the cell's only copy until the aggregator stores it: keep trying
+        # (across a NATS restart) rather than lose it; the deadline bounds the run anyway.
+        for attempt in range(1, 1000):
+            try:
+                await self.js.publish(subjects.result_subject(self.spec.name), payload, headers=headers, timeout=5)
+                return
+            except (nats.errors.TimeoutError, nats.errors.ConnectionReconnectingError,
+                    nats.js.errors.NoStreamResponseError, nats.errors.ConnectionClosedError) as exc:
+                if self._stopping.is_set() and attempt > 3:
+                    raise
+                log.warning("result_publish_retry", attempt=attempt, error=type(exc).__name__)
+                await asyncio.sleep(min(2.0, 0.1 * attempt))
+
+
+def error_result(job: Job, status: str, message: str) -> CellResult:
+    return CellResult(run_id=job.run_id, cell_id=job.cell_id, model=job.model, status=status,  # type: ignore[arg-type]
+                      error=ErrorInfo(error_class=status, message=message))

@@ -1,0 +1,60 @@
+"""What the aggregator holds in memory for one active run — always rebuildable from KV.
+
+The KV buckets are the authoritative store; this is a cache that lets progress and report
+building avoid re-reading thousands of cells. On restart it is rebuilt from the cells bucket,
+so nothing here needs to survive a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+
+from shared.contracts import CellRecord, CellSpec, RunRecord
+from shared.validation import plan_index
+
+
+@dataclass
+class RunState:
+    record: RunRecord
+    revision: int
+    plan: dict[str, CellSpec]
+    cells: dict[str, CellRecord] = field(default_factory=dict)
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_model: dict[str, Counter[str]] = field(default_factory=dict)
+    dirty: bool = True
+    last_progress_at: float = 0.0
+    finalizing: bool = False
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    def from_record(cls, record: RunRecord, revision: int) -> RunState:
+        return cls(record=record, revision=revision, plan=dict(plan_index(record.request)))
+
+    @property
+    def run_id(self) -> str:
+        return self.record.run_id
+
+    @property
+    def done(self) -> int:
+        return len(self.cells)
+
+    @property
+    def total(self) -> int:
+        return len(self.plan)
+
+    def add(self, cell: CellRecord) -> bool:
+        """Count a stored cell; False when it was already counted."""
+        cell_id = cell.spec.cell_id
+        if cell_id in self.cells:
+            return False
+        self.cells[cell_id] = cell
+        status = cell.result.status
+        self.by_status[status] += 1
+        self.by_model.setdefault(cell.spec.model, Counter())[status] += 1
+        self.dirty = True
+        return True
+
+    def missing(self) -> list[CellSpec]:
+        return [spec for cell_id, spec in self.plan.items() if cell_id not in self.cells]

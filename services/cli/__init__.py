@@ -1,0 +1,1 @@
+"""The `brandlens` command line."""

@@ -1,0 +1,225 @@
+"""The `brandlens` subcommands. Each returns a process exit code; errors print one clear line."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from services.cli.progress import ProgressBar
+from services.cli.stack import Stack
+from shared.catalogue import load_catalogue
+from shared.client import BrandlensClient
+from shared.config import Settings
+from shared.contracts import Completed, DiagnosisRequest, encode
+from shared.errors import RequestRejected
+from shared.report.formats import render
+from shared.validation import RequestInvalid, decode_request, validate_request
+
+REPORT_FILES = {"json": "report.json", "md": "report.md", "html": "report.html", "csv": "cells.csv"}
+
+
+def err(text: str) -> None:
+    print(f"brandlens: {text}", file=sys.stderr, flush=True)
+
+
+def print_field_errors(exc: RequestRejected | RequestInvalid) -> None:
+    err("the request was rejected:")
+    for field in exc.fields:
+        print(f"  {field.field}: {field.reason}", file=sys.stderr)
+
+
+async def _client(settings: Settings, url: str | None = None) -> BrandlensClient:
+    return await BrandlensClient.connect(url or settings.nats_url or "nats://127.0.0.1:4222", settings=settings,
+                                         timeout_s=5)
+
+
+async def write_reports(client: BrandlensClient, run_id: str, out: Path, formats: list[str]) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    report = await client.report(run_id)
+    written = []
+    for fmt in formats:
+        path = out / REPORT_FILES[fmt]
+        path.write_bytes(render(report, fmt))
+        written.append(path)
+    return written
+
+
+async def submit_and_follow(client: BrandlensClient, payload: bytes, out: Path, formats: list[str],
+                            timeout_s: float | None = None) -> int:
+    try:
+        accepted = await client.submit(payload)
+    except RequestRejected as exc:
+        print_field_errors(exc)
+        return 2
+    note = " (already submitted: same request_id)" if accepted.duplicate else ""
+    print(f"run {accepted.run_id}: {accepted.cells} cells{note}", file=sys.stderr)
+    bar = ProgressBar(accepted.cells)
+    completed: Completed | None = None
+    async with asyncio.timeout(timeout_s):
+        async for event in client.events(accepted.run_id):
+            bar.update(event)
+            if isinstance(event, Completed):
+                completed = event
+    assert completed is not None
+    paths = await write_reports(client, accepted.run_id, out, formats)
+    print(f"run {accepted.run_id} {completed.status}" + (f" ({completed.reason})" if completed.reason else ""))
+    for path in paths:
+        print(f"  {path}")
+    return 0 if completed.status in {"complete", "partial"} else 1
+
+
+async def cmd_run(settings: Settings, args: Any) -> int:
+    try:
+        payload = Path(args.request).read_bytes() if args.request != "-" else sys.stdin.buffer.read()
+    except OSError as exc:
+        err(f"cannot read {args.request}: {exc.strerror}")
+        return 2
+    if args.dry_run:
+        return dry_run(settings, payload)
+    client = await _client(settings)
+    try:
+        return await submit_and_follow(client, payload, Path(args.out), args.formats, args.timeout)
+    finally:
+        await client.close()
+
+
+def dry_run(settings: Settings, payload: bytes) -> int:
+    """Cells, expected calls and estimated cost, without a running stack."""
+    catalogue = load_catalogue(settings.models_path)
+    try:
+        req = decode_request(payload, settings)
+        cells = validate_request(req, settings, catalogue)
+    except RequestInvalid as exc:
+        print_field_errors(exc)
+        return 2
+    by_model: dict[str, int] = {}
+    for cell in cells:
+        by_model[cell.model] = by_model.get(cell.model, 0) + 1
+    print(f"{len(cells)} cells; expected calls: {len(cells)} (more only for retried transient errors)")
+    est_in, est_out = 60, 900  # tokens per call, typical of the corpus' brand questions
+    totals: dict[str, float] = {}
+    for model, count in sorted(by_model.items()):
+        spec = catalogue.models[model]
+        if spec.price is None:
+            print(f"  {model:<16} {count:>5} cells  cost: unknown (no price in the catalogue)")
+            continue
+        cost = count * (est_in * spec.price.input_per_mtok + est_out * spec.price.output_per_mtok) / 1e6
+        totals[spec.price.currency] = totals.get(spec.price.currency, 0.0) + cost
+        print(f"  {model:<16} {count:>5} cells  ≈ {cost:.4f} {spec.price.currency}")
+    for currency, total in totals.items():
+        print(f"estimated cost: {total:.4f} {currency} (assuming ~{est_in} input and ~{est_out} output tokens)")
+    if req.max_cost is not None:
+        print(f"max_cost: {req.max_cost}")
+    return 0
+
+
+async def cmd_status(settings: Settings, args: Any) -> int:
+    client = await _client(settings)
+    try:
+        print(json.dumps(await client.status(args.run_id), ensure_ascii=False, indent=2))
+        return 0
+    finally:
+        await client.close()
+
+
+async def cmd_report(settings: Settings, args: Any) -> int:
+    client = await _client(settings)
+    try:
+        report = await client.report(args.run_id)
+    finally:
+        await client.close()
+    body = render(report, args.format)
+    if args.out:
+        Path(args.out).write_bytes(body)
+        print(args.out)
+    else:
+        sys.stdout.buffer.write(body)
+    return 0
+
+
+async def cmd_models(settings: Settings, _args: Any) -> int:
+    client = await _client(settings)
+    try:
+        listing = await client.models()
+    finally:
+        await client.close()
+    print(f"{'model':<18} {'ready':<6} {'state':<15} {'breaker':<10} reason")
+    for m in listing:
+        print(f"{m['model']:<18} {'yes' if m['ready'] else 'no':<6} {m['state']:<15} {m['breaker'] or '-'!s:<10} "
+              f"{m['reason'] or ''}")
+    return 0 if any(m["ready"] for m in listing) else 1
+
+
+async def cmd_runs(settings: Settings, args: Any) -> int:
+    client = await _client(settings)
+    try:
+        runs = await client.runs(limit=args.limit)
+    finally:
+        await client.close()
+    print(f"{'run':<28} {'status':<9} {'brand':<12} {'cells':>5} {'coverage':>8} {'visibility':>10}  models")
+    for r in runs:
+        cov = "-" if r["coverage"] is None else f"{r['coverage']:.0%}"
+        vis = "-" if r["visibility"] is None else f"{r['visibility']:.0%}"
+        print(f"{r['run_id']:<28} {r['status']:<9} {r['brand'][:12]:<12} {r['total']:>5} {cov:>8} {vis:>10}  "
+              f"{','.join(r['models'])}")
+    return 0
+
+
+async def _serve_until_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def cmd_up(settings: Settings, args: Any) -> int:
+    catalogue = load_catalogue(settings.models_path)
+    models = None
+    if args.models:
+        names = [n.strip() for n in args.models.split(",") if n.strip()]
+        unknown = [n for n in names if catalogue.get(n) is None]
+        if unknown:
+            err(f"unknown model(s) {', '.join(unknown)}; valid: {', '.join(catalogue.names())}")
+            return 2
+        models = [catalogue.models[n] for n in names]
+    stack = Stack(settings, catalogue, models=models)
+    try:
+        await stack.start()
+        print(f"brandlens is up. NATS_URL={stack.nats_url}  (Ctrl-C stops everything)", flush=True)
+        await _serve_until_signal()
+    finally:
+        print("stopping…", file=sys.stderr, flush=True)
+        await stack.stop()
+    return 0
+
+
+async def cmd_demo(settings: Settings, args: Any) -> int:
+    catalogue = load_catalogue(settings.models_path)
+    payload = resources.files("services.cli").joinpath("demo_request.json").read_bytes()
+    request = msgspec.json.decode(payload, type=DiagnosisRequest)
+    models = [catalogue.models[m] for m in request.models]
+    stack = Stack(settings, catalogue, models=models, quiet=False)
+    try:
+        await stack.start()
+        client = await _client(settings, stack.nats_url)
+        try:
+            code = await submit_and_follow(client, encode(request), Path(args.out), ["json", "md", "html", "csv"],
+                                           timeout_s=180)
+            if code == 0:
+                report = await client.report((await client.runs(limit=1))[0]["run_id"])
+                print(render(report, "summary").decode())
+            return code
+        finally:
+            await client.close()
+    finally:
+        with contextlib.suppress(Exception):
+            await stack.stop()

@@ -1,0 +1,39 @@
+"""A one-line live progress bar fed by the run's progress events."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from shared.contracts import Completed, Progress, RunEvent
+
+
+class ProgressBar:
+    def __init__(self, total: int, stream: TextIO = sys.stderr, width: int = 30) -> None:
+        self.total = max(total, 1)
+        self.stream = stream
+        self.width = width
+        self.tty = stream.isatty()
+        self._last_line = ""
+
+    def update(self, event: RunEvent) -> None:
+        if isinstance(event, Progress):
+            done, total, statuses = event.done, event.total or self.total, event.by_status
+            label = event.stage
+        elif isinstance(event, Completed):
+            done, total, statuses, label = event.done, event.total, event.by_status, event.status
+        else:  # pragma: no cover - RunEvent is exhaustive
+            return
+        filled = int(self.width * done / max(total, 1))
+        counts = " ".join(f"{k}={v}" for k, v in sorted(statuses.items()))
+        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {label} {counts}".rstrip()
+        if line == self._last_line:
+            return
+        self._last_line = line
+        if self.tty:
+            self.stream.write("\r\033[K" + line)
+            if isinstance(event, Completed):
+                self.stream.write("\n")
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()

@@ -1,0 +1,147 @@
+"""Real parts for tests: nats-server on a free port with a temp store, the simulator and
+service processes, each keeping its log so a failure shows what happened.
+
+Nothing here mocks the bus or HTTP: tests count effects (cells in KV, requests the simulator
+saw) on the same binaries and modules that `brandlens up` runs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from shared.embedded import NatsServer
+
+REPO = Path(__file__).resolve().parent.parent
+TEST_CATALOGUE = REPO / "tests" / "models.test.toml"
+
+
+@dataclass
+class Proc:
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    log_path: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Proc:
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen([sys.executable, *self.args], stdout=log, stderr=subprocess.STDOUT,
+                                         env=self.env, cwd=REPO, start_new_session=True)
+        return self
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def signal(self, sig: int) -> None:
+        if self.alive:
+            assert self.proc is not None
+            self.proc.send_signal(sig)
+
+    def kill(self) -> None:
+        self.signal(signal.SIGKILL)
+        if self.proc is not None:
+            self.proc.wait(10)
+
+    def stop(self, timeout_s: float = 20) -> int | None:
+        self.signal(signal.SIGTERM)
+        if self.proc is None:
+            return None
+        try:
+            return self.proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+    def log(self, lines: int = 30) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@dataclass
+class Harness:
+    """One stack: nats-server, simulator, and the services a test asks for."""
+
+    root: Path
+    catalogue: Path = TEST_CATALOGUE
+    latency_scale: float = 0.002
+    extra_env: dict[str, str] = field(default_factory=dict)
+    nats: NatsServer | None = None
+    simulator: Proc | None = None
+    simulator_url: str = ""
+    procs: dict[str, Proc] = field(default_factory=dict)
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDLENS_", "NATS_"))}
+        assert self.nats is not None
+        env.update(NATS_URL=self.nats.url, BRANDLENS_MODELS=str(self.catalogue), BRANDLENS_LOG_FORMAT="json",
+                   BRANDLENS_SIMULATOR_URL=self.simulator_url, BRANDLENS_HOME=str(self.root / "home"))
+        env.update(self.extra_env)
+        return env
+
+    def start_nats(self) -> NatsServer:
+        self.nats = NatsServer(self.root / "nats", port=self.nats.port if self.nats else None).start()
+        return self.nats
+
+    def start_simulator(self, *extra: str) -> str:
+        log_path = self.root / "simulator.log"
+        args = ["-m", "services.simulator", "--host", "127.0.0.1", "--port", "0",
+                "--latency-scale", str(self.latency_scale), *extra]
+        proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=open(log_path, "ab"),
+                                cwd=REPO, start_new_session=True)
+        assert proc.stdout is not None
+        line = proc.stdout.readline().decode()
+        match = re.search(r"listening on (http://\S+)", line)
+        assert match, f"simulator did not start: {line!r}"
+        self.simulator = Proc("simulator", args, {}, log_path, proc)
+        self.simulator_url = match.group(1)
+        return self.simulator_url
+
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> Proc:
+        proc = Proc(name, list(args), {**self.env(), **(env or {})}, self.root / f"{name}.log").start()
+        self.procs[name] = proc
+        return proc
+
+    def start_stack(self, models: list[str]) -> None:
+        self.start_nats()
+        self.start_simulator()
+        self.start("aggregator", "-m", "services.aggregator")
+        self.start("dispatcher", "-m", "services.dispatcher")
+        for model in models:
+            self.start(f"adapter-{model}", "-m", "services.adapter", "--model", model)
+
+    def sim_stats(self) -> dict[str, object]:
+        result: dict[str, object] = httpx.get(f"{self.simulator_url}/_sim/stats", timeout=5).json()
+        return result
+
+    def logs(self) -> str:
+        parts = [f"--- {p.name} ---\n{p.log()}" for p in self.procs.values()]
+        if self.nats:
+            parts.append(f"--- nats-server ---\n{self.nats.log_tail()}")
+        return "\n".join(parts)
+
+    def close(self) -> None:
+        for proc in self.procs.values():
+            proc.stop(10)
+        if self.simulator:
+            self.simulator.kill()
+        if self.nats:
+            self.nats.stop()
+
+
+def wait_until(predicate: object, timeout_s: float = 20.0, interval_s: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if callable(predicate) and predicate():
+            return
+        time.sleep(interval_s)
+    raise TimeoutError(f"condition not met within {timeout_s}s")
