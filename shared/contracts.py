@@ -154,6 +154,9 @@ class Progress(msgspec.Struct, kw_only=True, tag="progress"):
     by_status: dict[str, int] = {}
     by_model: dict[str, dict[str, int]] = {}
     at: float = 0.0
+    # Spend so far (catalogue currency) from the cells' reported usage; the dispatcher stops
+    # releasing cells of a run whose spend reaches its max_cost.
+    cost: float | None = None
 
 
 class Completed(msgspec.Struct, kw_only=True, tag="completed"):

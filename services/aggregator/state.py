@@ -23,6 +23,7 @@ class RunState:
     cells: dict[str, CellRecord] = field(default_factory=dict)
     by_status: Counter[str] = field(default_factory=Counter)
     by_model: dict[str, Counter[str]] = field(default_factory=dict)
+    cost: float | None = None
     dirty: bool = True
     last_progress_at: float = 0.0
     finalizing: bool = False
@@ -53,6 +54,8 @@ class RunState:
         status = cell.result.status
         self.by_status[status] += 1
         self.by_model.setdefault(cell.spec.model, Counter())[status] += 1
+        if cell.result.cost is not None:
+            self.cost = (self.cost or 0.0) + cell.result.cost
         self.dirty = True
         return True
 

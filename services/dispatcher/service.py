@@ -20,6 +20,7 @@ from nats.js import JetStreamContext
 from nats.js.kv import KeyValue
 from nats.micro.request import Request
 
+from services.dispatcher.pacer import Pacer
 from services.dispatcher.readiness import read_health, readiness_problem
 from shared import subjects
 from shared.bus import connect, ensure_topology
@@ -40,9 +41,6 @@ from shared.service import MicroService, Reject
 from shared.validation import RequestInvalid, decode_request, plan_cells, validate_request
 
 log = get_logger("brandlens.dispatcher")
-
-PUBLISH_WINDOW = 512
-
 
 def new_run_id(now: float | None = None) -> str:
     # Time-ordered so `brandlens runs` and `nats kv ls` list runs chronologically.
@@ -65,6 +63,8 @@ class Dispatcher:
         self.requests: KeyValue | None = None
         self.health: KeyValue | None = None
         self.micro: MicroService | None = None
+        self.cells: KeyValue | None = None
+        self.pacer: Pacer | None = None
         self.accepted = 0
         self.rejected = 0
 
@@ -75,13 +75,16 @@ class Dispatcher:
         self.runs = await self.js.key_value(subjects.RUNS_BUCKET)
         self.requests = await self.js.key_value(subjects.REQUESTS_BUCKET)
         self.health = await self.js.key_value(subjects.HEALTH_BUCKET)
+        self.cells = await self.js.key_value(subjects.CELLS_BUCKET)
+        self.pacer = Pacer(self.nc, self.js, self.catalogue, self._mark_dispatched)
+        await self.pacer.start()
         await self._resume_undispatched()
         self.micro = await MicroService(
             self.nc,
             "brandlens-dispatcher",
             "Validates diagnosis requests and publishes one job per cell",
             metadata={"component": "dispatcher", "catalogue": os.path.basename(self.catalogue.source)},
-            stats_data=lambda: {"accepted": self.accepted, "rejected": self.rejected},
+            stats_data=self.stats,
         ).start()
         await self.micro.add_endpoint(
             "submit", subjects.SUBMIT, self.handle_submit,
@@ -93,9 +96,19 @@ class Dispatcher:
         )
         log.info("dispatcher_ready", models=len(self.catalogue.models))
 
+    def stats(self) -> dict[str, object]:
+        pacer = self.pacer
+        return {
+            "accepted": self.accepted, "rejected": self.rejected,
+            "queued_cells": pacer.backlog if pacer else 0, "released_cells": pacer.released if pacer else 0,
+            "budget_stopped_cells": pacer.over_budget if pacer else 0,
+        }
+
     async def stop(self) -> None:
         if self.micro:
             await self.micro.stop()
+        if self.pacer:
+            await self.pacer.stop()
         if self.nc and not self.nc.is_closed:
             await self.nc.drain()
 
@@ -189,27 +202,21 @@ class Dispatcher:
         return run_decoder.decode(entry.value) if entry.value else None
 
     async def _dispatch(self, record: RunRecord, cells: list[CellSpec]) -> None:
-        assert self.js is not None and self.runs is not None
+        """Hand the run's cells to the pacer, which publishes them as capacity frees up."""
+        assert self.pacer is not None
         req = record.request
         competitors = [c.name for c in req.competitors]
-        pending: list[asyncio.Future[object]] = []
-        for cell in cells:
-            job = Job(
+        jobs = [
+            Job(
                 run_id=record.run_id, cell_id=cell.cell_id, model=cell.model, question=cell.question,
                 sample=cell.sample, deadline_at=record.deadline_at, self_report=req.self_report,
                 brand=req.brand.name, competitors=competitors,
             )
-            pending.append(await self.js.publish_async(
-                subjects.job_subject(cell.model), encode(job),
-                headers={"Nats-Msg-Id": f"{record.run_id}.{cell.cell_id}"},
-            ))
-            if len(pending) >= PUBLISH_WINDOW:
-                await asyncio.gather(*pending)
-                pending.clear()
-        await asyncio.gather(*pending)
-        # Progress events come from the aggregator alone, so done/total is monotonic for
-        # a subscriber; the dispatcher only moves the run's stage forward.
-        await self._mark_dispatched(record.run_id)
+            for cell in cells
+        ]
+        self.pacer.enqueue(record.run_id, jobs, req.max_cost)
+        if not jobs:
+            await self._mark_dispatched(record.run_id)
 
     async def _mark_dispatched(self, run_id: str) -> None:
         assert self.runs is not None
@@ -227,14 +234,20 @@ class Dispatcher:
                 continue
 
     async def _resume_undispatched(self) -> None:
-        """Runs recorded but not fully dispatched when a previous dispatcher stopped."""
-        assert self.runs is not None
+        """Re-enqueue the unstored cells of runs a previous dispatcher had not fully released."""
+        assert self.runs is not None and self.cells is not None
         try:
             keys = await self.runs.keys()
         except nats.js.errors.NoKeysError:
             return
         for key in keys:
             record = await self._get_run(key)
-            if record is not None and record.stage == "accepted" and record.status == "running":
-                log.info("resuming_dispatch", run_id=key)
-                await self._dispatch(record, plan_cells(record.request))
+            if record is None or record.stage != "accepted" or record.status != "running":
+                continue
+            try:
+                stored = {k.split(".", 1)[1] for k in await self.cells.keys(filters=[f"{key}.>"])}
+            except nats.js.errors.NoKeysError:
+                stored = set()
+            cells = [c for c in plan_cells(record.request) if c.cell_id not in stored]
+            log.info("resuming_dispatch", run_id=key, cells=len(cells))
+            await self._dispatch(record, cells)

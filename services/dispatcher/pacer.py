@@ -1,0 +1,241 @@
+"""Fair pacing: each model's queued cells are released as that model frees capacity,
+round-robin across runs.
+
+Why not publish every job at once: the jobs stream is first-in first-out per model, so a
+6-cell run submitted after a 2,000-cell run would wait for all 2,000. Keeping only a little
+more than the model's in-flight capacity in the stream, and choosing the next job round-robin
+across the runs that still have cells, lets every run share each model's capacity (the
+replaced system, and promptfoo, queue first-come-first-served). Capacity is read from the
+adapters' durable consumer (in-flight acks), so more replicas automatically get more work.
+
+The backlog lives in memory but is derivable: after a restart the dispatcher re-enqueues every
+cell of a running run that has no stored result (jobs carry ``Nats-Msg-Id`` so one still in
+the stream is not duplicated within the dedupe window).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+
+import nats.js.errors
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+
+from shared import subjects
+from shared.catalogue import Catalogue
+from shared.contracts import CellResult, ErrorInfo, Job, encode
+from shared.logging import get_logger
+
+log = get_logger("brandlens.dispatcher.pacer")
+
+RECONCILE_S = 0.1
+# Jobs kept queued beyond what the model's adapters are working on: enough that an adapter
+# never waits for the dispatcher, small enough that a new run's first cells go out next.
+MIN_HEADROOM = 2
+
+RunCallback = Callable[[str], Awaitable[None]]
+
+
+class ModelQueue:
+    def __init__(self, model: str, concurrency: int) -> None:
+        self.model = model
+        self.concurrency = concurrency
+        self.runs: OrderedDict[str, deque[Job]] = OrderedDict()
+        # Published and not yet acked, as last measured plus what we published since.
+        self.in_stream = 0
+        self.in_flight = 0
+
+    @property
+    def queued(self) -> int:
+        return sum(len(q) for q in self.runs.values())
+
+    def capacity(self) -> int:
+        # Replicas show up as more in-flight acks than one adapter's concurrency.
+        working = max(self.concurrency, self.in_flight)
+        return working + max(MIN_HEADROOM, working // 4)
+
+    def next_job(self) -> Job | None:
+        """Round-robin: take one job from the first run, then move that run to the back."""
+        while self.runs:
+            run_id, queue = next(iter(self.runs.items()))
+            job = queue.popleft()
+            if queue:
+                self.runs.move_to_end(run_id)
+            else:
+                del self.runs[run_id]
+            return job
+        return None
+
+
+class Pacer:
+    def __init__(
+        self,
+        nc: Client,
+        js: JetStreamContext,
+        catalogue: Catalogue,
+        on_run_released: RunCallback,
+    ) -> None:
+        self.nc = nc
+        self.js = js
+        self.catalogue = catalogue
+        self.on_run_released = on_run_released
+        self.queues: dict[str, ModelQueue] = {}
+        self.spent: dict[str, float] = {}
+        self.budgets: dict[str, float] = {}
+        self._pending_runs: dict[str, int] = {}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._subs: list[object] = []
+        self.released = 0
+        self.over_budget = 0
+
+    async def start(self) -> None:
+        # Every ack of a job frees a slot: wake up at once instead of at the next poll.
+        self._subs.append(await self.nc.subscribe(f"$JS.ACK.{subjects.JOBS_STREAM}.>", cb=self._on_ack))
+        self._subs.append(await self.nc.subscribe(subjects.EVENTS_WILDCARD, cb=self._on_event))
+        self._task = asyncio.create_task(self._loop())
+
+    async def stop(self) -> None:
+        for sub in self._subs:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()  # type: ignore[attr-defined]
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def _queue(self, model: str) -> ModelQueue:
+        queue = self.queues.get(model)
+        if queue is None:
+            spec = self.catalogue.get(model)
+            queue = self.queues[model] = ModelQueue(model, spec.concurrency if spec else 8)
+        return queue
+
+    def enqueue(self, run_id: str, jobs: list[Job], max_cost: float | None = None) -> None:
+        by_model: dict[str, deque[Job]] = {}
+        for job in jobs:
+            by_model.setdefault(job.model, deque()).append(job)
+        for model, queue in by_model.items():
+            self._queue(model).runs[run_id] = queue
+        self._pending_runs[run_id] = len(by_model)
+        if max_cost is not None:
+            self.budgets[run_id] = max_cost
+        if not jobs:
+            self._pending_runs.pop(run_id, None)
+        self._wake.set()
+
+    @property
+    def backlog(self) -> int:
+        return sum(q.queued for q in self.queues.values())
+
+    async def _on_ack(self, msg: Msg) -> None:
+        # $JS.ACK.<stream>.<consumer>.… ; in-progress acks (+WPI) free nothing.
+        if msg.data.startswith(b"+WPI"):
+            return
+        parts = msg.subject.split(".")
+        if len(parts) > 3 and parts[3].startswith("adapter-"):
+            queue = self.queues.get(parts[3][len("adapter-"):])
+            if queue is not None and queue.in_stream > 0:
+                queue.in_stream -= 1
+                self._wake.set()
+
+    async def _on_event(self, msg: Msg) -> None:
+        if not msg.subject.endswith(".progress"):
+            return
+        run_id = msg.subject.split(".")[2]
+        if run_id not in self.budgets:
+            return
+        try:
+            import msgspec
+
+            cost = msgspec.json.decode(msg.data).get("cost")
+        except Exception:
+            return
+        if isinstance(cost, int | float):
+            self.spent[run_id] = float(cost)
+
+    async def _reconcile(self, queue: ModelQueue) -> None:
+        try:
+            info = await self.js.consumer_info(subjects.JOBS_STREAM, subjects.adapter_consumer(queue.model))
+            queue.in_flight = int(info.num_ack_pending or 0)
+            queue.in_stream = int(info.num_pending or 0) + queue.in_flight
+        except nats.js.errors.NotFoundError:
+            # No adapter has ever bound: count what sits in the stream for this model.
+            info_s = await self.js.stream_info(subjects.JOBS_STREAM, subjects_filter=subjects.job_subject(queue.model))
+            queue.in_stream = int((info_s.state.subjects or {}).get(subjects.job_subject(queue.model), 0))
+
+    async def _loop(self) -> None:
+        last_reconcile = 0.0
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(RECONCILE_S):
+                    await self._wake.wait()
+            self._wake.clear()
+            try:
+                now = time.monotonic()
+                busy = [q for q in self.queues.values() if q.runs]
+                if now - last_reconcile >= RECONCILE_S:
+                    last_reconcile = now
+                    await asyncio.gather(*(self._reconcile(q) for q in busy))
+                for queue in busy:
+                    await self._release(queue)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("pacer_round_failed", error=type(exc).__name__)
+                await asyncio.sleep(0.2)
+
+    async def _release(self, queue: ModelQueue) -> None:
+        room = queue.capacity() - queue.in_stream
+        acks: list[asyncio.Future[object]] = []
+        finished_runs: list[str] = []
+        while room > 0:
+            run_before = set(queue.runs)
+            job = queue.next_job()
+            if job is None:
+                break
+            finished_runs += [r for r in run_before if r not in queue.runs]
+            if job.deadline_at <= time.time():
+                continue  # the aggregator records it as deadline_exceeded
+            if self._over_budget(job.run_id):
+                await self._publish_budget_result(job)
+                continue
+            acks.append(await self.js.publish_async(
+                subjects.job_subject(job.model), encode(job),
+                headers={"Nats-Msg-Id": f"{job.run_id}.{job.cell_id}"},
+            ))
+            queue.in_stream += 1
+            room -= 1
+            self.released += 1
+        if acks:
+            await asyncio.gather(*acks)
+        for run_id in finished_runs:
+            left = self._pending_runs.get(run_id, 0) - 1
+            if left <= 0:
+                self._pending_runs.pop(run_id, None)
+                self.budgets.pop(run_id, None)
+                self.spent.pop(run_id, None)
+                await self.on_run_released(run_id)
+            else:
+                self._pending_runs[run_id] = left
+
+    def _over_budget(self, run_id: str) -> bool:
+        budget = self.budgets.get(run_id)
+        return budget is not None and self.spent.get(run_id, 0.0) >= budget
+
+    async def _publish_budget_result(self, job: Job) -> None:
+        """A cell never sent because the run reached max_cost still gets its one result."""
+        self.over_budget += 1
+        result = CellResult(
+            run_id=job.run_id, cell_id=job.cell_id, model=job.model, status="budget_exceeded", attempts=0,
+            error=ErrorInfo(error_class="budget_exceeded",
+                            message=f"not asked: the run reached its max_cost of {self.budgets.get(job.run_id)}"),
+            finished_at=time.time(),
+        )
+        await self.js.publish(subjects.result_subject(job.model), encode(result),
+                              headers={"Nats-Msg-Id": f"{job.run_id}.{job.cell_id}"})
