@@ -144,41 +144,75 @@ def _streams(settings: Settings) -> list[StreamConfig]:
 
 
 async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
+    # Look before creating: a service with narrow permissions (an adapter) may read stream info
+    # but not create streams, and must still start when the streams exist.
     try:
+        info = await js.stream_info(config.name or "")
+    except nats.js.errors.NotFoundError:
         await js.add_stream(config)
-    except nats.js.errors.BadRequestError:
-        # Exists with another config (e.g. retention days changed): bring it up to date.
-        await js.update_stream(config)
+        return
+    current = info.config
+    # The server fills a 0 duplicate window with its 2-minute default: only compare what we set.
+    wanted_window = config.duplicate_window or current.duplicate_window
+    if (current.max_age, current.duplicate_window, current.num_replicas) != (
+        config.max_age, wanted_window, config.num_replicas
+    ):
+        try:
+            # E.g. retention days changed: bring the stream up to date.
+            await js.update_stream(config)
+        except (nats.js.errors.Error, nats.errors.Error) as exc:
+            log.warning("stream_update_refused", stream=config.name, error=type(exc).__name__)
+
+
+def _bucket_configs(settings: Settings) -> list[KeyValueConfig]:
+    file = StorageType.FILE
+    common = {"storage": file, "replicas": settings.replicas, "history": 1, "direct": True}
+    return [
+        KeyValueConfig(bucket=subjects.RUNS_BUCKET, description="Run state, key = run id",
+                       ttl=settings.retention_s, **common),  # type: ignore[arg-type]
+        KeyValueConfig(bucket=subjects.CELLS_BUCKET,
+                       description="One record per cell, key = <run id>.<cell id>, written create-only",
+                       ttl=settings.retention_s, **common),  # type: ignore[arg-type]
+        KeyValueConfig(bucket=subjects.REQUESTS_BUCKET, description="request_id digest -> run id",
+                       ttl=settings.retention_s, **common),  # type: ignore[arg-type]
+        # Health is a heartbeat: an adapter that stops writing disappears after the TTL.
+        KeyValueConfig(bucket=subjects.HEALTH_BUCKET, description="Adapter health per model",
+                       ttl=30.0, **common),  # type: ignore[arg-type]
+    ]
 
 
 async def ensure_topology(js: JetStreamContext, settings: Settings) -> None:
     for stream in _streams(settings):
         await _ensure_stream(js, stream)
-    file = StorageType.FILE
-    buckets = [
-        KeyValueConfig(bucket=subjects.RUNS_BUCKET, description="Run state, key = run id",
-                       ttl=settings.retention_s, storage=file, replicas=settings.replicas, history=1),
-        KeyValueConfig(bucket=subjects.CELLS_BUCKET,
-                       description="One record per cell, key = <run id>.<cell id>, written create-only",
-                       ttl=settings.retention_s, storage=file, replicas=settings.replicas, history=1),
-        KeyValueConfig(bucket=subjects.REQUESTS_BUCKET, description="request_id digest -> run id",
-                       ttl=settings.retention_s, storage=file, replicas=settings.replicas, history=1),
-        # Health is a heartbeat: an adapter that stops writing disappears after the TTL.
-        KeyValueConfig(bucket=subjects.HEALTH_BUCKET, description="Adapter health per model",
-                       ttl=30.0, storage=file, replicas=settings.replicas, history=1),
-    ]
-    for bucket in buckets:
+    for bucket in _bucket_configs(settings):
         try:
-            await js.create_key_value(bucket)
-        except nats.js.errors.BadRequestError:
             await js.key_value(bucket.bucket)
+        except nats.js.errors.BucketNotFoundError:
+            await js.create_key_value(bucket)
     try:
+        await js.object_store(subjects.REPORTS_STORE)
+    except nats.js.errors.BucketNotFoundError:
         await js.create_object_store(
             subjects.REPORTS_STORE,
             config=ObjectStoreConfig(
                 description="Finished reports (JSON), key = run id",
-                ttl=settings.retention_s, storage=file, replicas=settings.replicas,
+                ttl=settings.retention_s, storage=StorageType.FILE, replicas=settings.replicas,
             ),
         )
-    except nats.js.errors.BadRequestError:
-        await js.object_store(subjects.REPORTS_STORE)
+
+
+async def wait_for_topology(nc: Client, settings: Settings, timeout_s: float = 60.0) -> None:
+    """Declare the topology, or wait for it: a least-privilege service (an adapter) may not
+    create streams and starts once the dispatcher or aggregator has declared them."""
+    # A denied request is never answered: a short timeout keeps the wait responsive.
+    js = nc.jetstream(timeout=2)
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        try:
+            await ensure_topology(js, settings)
+            return
+        except (nats.errors.TimeoutError, nats.js.errors.APIError) as exc:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            log.info("waiting_for_topology", error=type(exc).__name__)
+            await asyncio.sleep(0.5)

@@ -16,6 +16,7 @@ STATUS = f"{PREFIX}.runs.status"
 REPORT = f"{PREFIX}.runs.report"
 MODELS = f"{PREFIX}.models.list"
 RUNS_LIST = f"{PREFIX}.runs.list"
+REANALYZE = f"{PREFIX}.runs.reanalyze"
 
 # JetStream: jobs (work queue, one subject per model) and results.
 JOBS_STREAM = "BRANDLENS_JOBS"

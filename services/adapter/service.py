@@ -26,7 +26,7 @@ from structlog.contextvars import bound_contextvars
 
 from services.adapter.caller import Caller
 from shared import subjects
-from shared.bus import connect, ensure_topology
+from shared.bus import connect, wait_for_topology
 from shared.catalogue import ModelSpec
 from shared.config import Settings
 from shared.contracts import CellResult, ErrorInfo, Job, ModelHealth, encode, job_decoder
@@ -66,7 +66,7 @@ class AdapterService:
     async def start(self) -> None:
         self.nc = await connect(self.settings, f"brandlens-adapter-{self.spec.name}")
         self.js = self.nc.jetstream(timeout=10)
-        await ensure_topology(self.js, self.settings)
+        await wait_for_topology(self.nc, self.settings)
         self.health_kv = await self.js.key_value(subjects.HEALTH_BUCKET)
         self.cells_kv = await self.js.key_value(subjects.CELLS_BUCKET)
         self.micro = await MicroService(

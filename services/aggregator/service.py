@@ -30,7 +30,7 @@ from structlog.contextvars import bound_contextvars
 from services.aggregator.state import RunState
 from shared import subjects
 from shared.analysis import analyse
-from shared.bus import connect, ensure_topology
+from shared.bus import connect, wait_for_topology
 from shared.config import Settings
 from shared.contracts import (
     TERMINAL_RUN,
@@ -91,7 +91,7 @@ class Aggregator:
     async def start(self) -> None:
         self.nc = await connect(self.settings, "brandlens-aggregator")
         self.js = self.nc.jetstream(timeout=10)
-        await ensure_topology(self.js, self.settings)
+        await wait_for_topology(self.nc, self.settings)
         self.runs_kv = await self.js.key_value(subjects.RUNS_BUCKET)
         self.cells_kv = await self.js.key_value(subjects.CELLS_BUCKET)
         self.reports = await self.js.object_store(subjects.REPORTS_STORE)

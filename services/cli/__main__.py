@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     up = sub.add_parser("up", help="run the whole stack locally until Ctrl-C")
     up.add_argument("--models", default=None, help="comma-separated models to start adapters for")
+    up.add_argument("--no-auth", action="store_true", help="embedded nats-server without users (local only)")
     up.set_defaults(func=commands.cmd_up)
 
     demo = sub.add_parser("demo", help="start the embedded stack, run the demo diagnosis, stop")

@@ -15,6 +15,7 @@ import msgspec
 
 from services.cli.progress import ProgressBar
 from services.cli.stack import Stack
+from shared.auth import CREDENTIALS_FILE
 from shared.catalogue import load_catalogue
 from shared.client import BrandlensClient
 from shared.config import Settings
@@ -36,9 +37,20 @@ def print_field_errors(exc: RequestRejected | RequestInvalid) -> None:
         print(f"  {field.field}: {field.reason}", file=sys.stderr)
 
 
+def local_credentials(settings: Settings) -> Settings:
+    """Without NATS_URL/NATS_USER, use the `client` role of the stack `brandlens up` started here."""
+    path = settings.home / CREDENTIALS_FILE
+    if settings.nats_user or settings.nats_creds or not path.exists():
+        return settings
+    creds = json.loads(path.read_text(encoding="utf-8"))
+    if "client" not in creds:
+        return settings
+    return msgspec.structs.replace(settings, nats_user="client", nats_password=creds["client"])
+
+
 async def _client(settings: Settings, url: str | None = None) -> BrandlensClient:
-    return await BrandlensClient.connect(url or settings.nats_url or "nats://127.0.0.1:4222", settings=settings,
-                                         timeout_s=5)
+    return await BrandlensClient.connect(url or settings.nats_url or "nats://127.0.0.1:4222",
+                                         settings=local_credentials(settings), timeout_s=5)
 
 
 async def write_reports(client: BrandlensClient, run_id: str, out: Path, formats: list[str]) -> list[Path]:
@@ -53,12 +65,13 @@ async def write_reports(client: BrandlensClient, run_id: str, out: Path, formats
 
 
 async def submit_and_follow(client: BrandlensClient, payload: bytes, out: Path, formats: list[str],
-                            timeout_s: float | None = None) -> int:
+                            timeout_s: float | None = None) -> tuple[int, str | None]:
+    """Submit, show live progress, write the report files; returns (exit code, run id)."""
     try:
         accepted = await client.submit(payload)
     except RequestRejected as exc:
         print_field_errors(exc)
-        return 2
+        return 2, None
     note = " (already submitted: same request_id)" if accepted.duplicate else ""
     print(f"run {accepted.run_id}: {accepted.cells} cells{note}", file=sys.stderr)
     bar = ProgressBar(accepted.cells)
@@ -73,7 +86,7 @@ async def submit_and_follow(client: BrandlensClient, payload: bytes, out: Path, 
     print(f"run {accepted.run_id} {completed.status}" + (f" ({completed.reason})" if completed.reason else ""))
     for path in paths:
         print(f"  {path}")
-    return 0 if completed.status in {"complete", "partial"} else 1
+    return (0 if completed.status in {"complete", "partial"} else 1), accepted.run_id
 
 
 async def cmd_run(settings: Settings, args: Any) -> int:
@@ -86,7 +99,8 @@ async def cmd_run(settings: Settings, args: Any) -> int:
         return dry_run(settings, payload)
     client = await _client(settings)
     try:
-        return await submit_and_follow(client, payload, Path(args.out), args.formats, args.timeout)
+        code, _run_id = await submit_and_follow(client, payload, Path(args.out), args.formats, args.timeout)
+        return code
     finally:
         await client.close()
 
@@ -191,7 +205,7 @@ async def cmd_up(settings: Settings, args: Any) -> int:
             err(f"unknown model(s) {', '.join(unknown)}; valid: {', '.join(catalogue.names())}")
             return 2
         models = [catalogue.models[n] for n in names]
-    stack = Stack(settings, catalogue, models=models)
+    stack = Stack(settings, catalogue, models=models, auth=not args.no_auth)
     try:
         await stack.start()
         print(f"brandlens is up. NATS_URL={stack.nats_url}  (Ctrl-C stops everything)", flush=True)
@@ -210,13 +224,15 @@ async def cmd_demo(settings: Settings, args: Any) -> int:
     stack = Stack(settings, catalogue, models=models, quiet=False)
     try:
         await stack.start()
-        client = await _client(settings, stack.nats_url)
+        client = await BrandlensClient.connect(stack.nats_url, settings=stack.client_settings(), timeout_s=5)
         try:
-            code = await submit_and_follow(client, encode(request), Path(args.out), ["json", "md", "html", "csv"],
-                                           timeout_s=180)
-            if code == 0:
-                report = await client.report((await client.runs(limit=1))[0]["run_id"])
-                print(render(report, "summary").decode())
+            code, run_id = await submit_and_follow(
+                client, encode(request), Path(args.out), ["json", "md", "html", "csv"], timeout_s=180
+            )
+            if code == 0 and run_id:
+                print()
+                print(render(await client.report(run_id), "summary").decode())
+                print(f"\nOpen {Path(args.out) / 'report.html'} in a browser for the charts.")
             return code
         finally:
             await client.close()

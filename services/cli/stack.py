@@ -17,6 +17,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
+
+from shared.auth import adapter_user, load_or_create_credentials, server_auth_block
 from shared.catalogue import Catalogue, ModelSpec
 from shared.config import Settings
 from shared.embedded import NatsServer, free_port
@@ -66,6 +69,9 @@ class Stack:
     catalogue: Catalogue
     models: list[ModelSpec] | None = None
     quiet: bool = False
+    # Embedded server only: per-role users and subject permissions (shared/auth.py).
+    auth: bool = True
+    credentials: dict[str, str] = field(default_factory=dict)
     nats: NatsServer | None = None
     nats_url: str = ""
     simulator_url: str | None = None
@@ -80,22 +86,24 @@ class Stack:
         if not self.quiet:
             print(text, file=sys.stderr, flush=True)
 
-    def _env(self) -> dict[str, str]:
+    def _env(self, role: str | None = None) -> dict[str, str]:
         env = dict(os.environ)
         env["NATS_URL"] = self.nats_url
+        if role and role in self.credentials:
+            env["NATS_USER"], env["NATS_PASSWORD"] = role, self.credentials[role]
         env.setdefault("BRANDLENS_LOG_FORMAT", "json")
         env["BRANDLENS_HOME"] = str(self.home)
         if self.simulator_url:
             env["BRANDLENS_SIMULATOR_URL"] = self.simulator_url
         return env
 
-    def _spawn(self, name: str, args: list[str]) -> Child:
+    def _spawn(self, name: str, args: list[str], role: str | None = None) -> Child:
         logs = self.home / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         log_path = logs / f"{name}.log"
         with open(log_path, "ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, *args], stdout=log, stderr=subprocess.STDOUT, env=self._env(),
+                [sys.executable, *args], stdout=log, stderr=subprocess.STDOUT, env=self._env(role),
                 start_new_session=True,
             )
         child = Child(name, proc, log_path)
@@ -107,13 +115,20 @@ class Stack:
         if self.settings.nats_url:
             self.nats_url = self.settings.nats_url
             self.say(f"using NATS at {self.nats_url}")
-        else:
-            self.nats = NatsServer(self.home / "nats", port=choose_port(DEFAULT_NATS_PORT))
+        if self.models is None:
+            self.models, self.skipped = autostart_models(self.catalogue, dict(os.environ))
+        if not self.settings.nats_url:
+            auth_conf = None
+            if self.auth:
+                self.credentials = load_or_create_credentials(self.home, self.catalogue.names())
+                auth_conf = server_auth_block(self.credentials, self.catalogue.names())
+            self.nats = NatsServer(self.home / "nats", port=choose_port(DEFAULT_NATS_PORT), auth_conf=auth_conf)
             await asyncio.to_thread(self.nats.start)
             self.nats_url = self.nats.url
             self.say(f"nats-server  {self.nats_url}  (JetStream store {self.nats.store_dir / 'jetstream'})")
-        if self.models is None:
-            self.models, self.skipped = autostart_models(self.catalogue, dict(os.environ))
+            if self.auth:
+                self.say(f"credentials  {self.home / 'credentials.json'} (user 'client' for the CLI and other "
+                         "services, 'operator' for the nats CLI)")
         if any(spec.simulated for spec in self.models):
             if self.settings.simulator_url:
                 self.simulator_url = self.settings.simulator_url
@@ -123,10 +138,11 @@ class Stack:
                 self._spawn("simulator", ["-m", "services.simulator", "--host", "127.0.0.1", "--port", str(port)])
                 await self._wait_port("127.0.0.1", port, "simulator")
                 self.say(f"simulator    {self.simulator_url}")
-        self._spawn("aggregator", ["-m", "services.aggregator"])
-        self._spawn("dispatcher", ["-m", "services.dispatcher"])
+        self._spawn("aggregator", ["-m", "services.aggregator"], role="aggregator")
+        self._spawn("dispatcher", ["-m", "services.dispatcher"], role="dispatcher")
         for spec in self.models:
-            self._spawn(f"adapter-{spec.name}", ["-m", "services.adapter", "--model", spec.name])
+            self._spawn(f"adapter-{spec.name}", ["-m", "services.adapter", "--model", spec.name],
+                        role=adapter_user(spec.name))
         await self.wait_ready()
         for child in self.children:
             self.say(f"{child.name:<22} pid {child.proc.pid}  log {child.log_path}")
@@ -144,6 +160,12 @@ class Stack:
             await asyncio.sleep(0.05)
         raise TimeoutError(f"{name} did not listen on {host}:{port}")
 
+    def client_settings(self) -> Settings:
+        """Settings a client of this stack connects with (the `client` role when auth is on)."""
+        if "client" not in self.credentials:
+            return self.settings
+        return msgspec.structs.replace(self.settings, nats_user="client", nats_password=self.credentials["client"])
+
     def check_children(self) -> None:
         for child in self.children:
             code = child.proc.poll()
@@ -157,7 +179,7 @@ class Stack:
 
         wanted = {spec.name for spec in self.models or []}
         deadline = time.monotonic() + timeout_s
-        client = await BrandlensClient.connect(self.nats_url, settings=self.settings, timeout_s=5)
+        client = await BrandlensClient.connect(self.nats_url, settings=self.client_settings(), timeout_s=5)
         try:
             while True:
                 self.check_children()

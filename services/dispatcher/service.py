@@ -23,7 +23,7 @@ from nats.micro.request import Request
 from services.dispatcher.pacer import Pacer
 from services.dispatcher.readiness import read_health, readiness_problem
 from shared import subjects
-from shared.bus import connect, ensure_topology
+from shared.bus import connect, wait_for_topology
 from shared.catalogue import Catalogue
 from shared.config import Settings
 from shared.contracts import (
@@ -71,7 +71,7 @@ class Dispatcher:
     async def start(self) -> None:
         self.nc = await connect(self.settings, "brandlens-dispatcher")
         self.js = self.nc.jetstream(timeout=10)
-        await ensure_topology(self.js, self.settings)
+        await wait_for_topology(self.nc, self.settings)
         self.runs = await self.js.key_value(subjects.RUNS_BUCKET)
         self.requests = await self.js.key_value(subjects.REQUESTS_BUCKET)
         self.health = await self.js.key_value(subjects.HEALTH_BUCKET)

@@ -1,0 +1,121 @@
+"""NATS accounts for the stack: one user per service role, each allowed only its subjects.
+
+`brandlens up` generates random passwords into ``<home>/credentials.json`` (mode 0600) and
+hands each child its own user through NATS_USER/NATS_PASSWORD. The permissions are the
+security boundary: an adapter may only fetch and ack its own model's jobs, publish that
+model's results and heartbeat, and read cells (to skip a redelivered job already stored) —
+a compromised adapter cannot read reports, other models' jobs, or submit runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from shared import subjects
+
+CREDENTIALS_FILE = "credentials.json"
+
+_KV_DIRECT = "$JS.API.DIRECT.GET.KV_{bucket}.>"
+# JetStream management that no service below the operator may do.
+_DESTRUCTIVE = [
+    "$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>", "$JS.API.STREAM.UPDATE.>",
+    "$JS.API.CONSUMER.DELETE.>", "$JS.API.STREAM.MSG.DELETE.>",
+]
+
+
+def adapter_user(model: str) -> str:
+    return f"adapter-{model}"
+
+
+def _adapter_permissions(model: str) -> dict[str, object]:
+    consumer = subjects.adapter_consumer(model)
+    jobs = subjects.JOBS_STREAM
+    return {
+        "publish": {
+            "allow": [
+                subjects.result_subject(model),
+                f"$JS.API.CONSUMER.MSG.NEXT.{jobs}.{consumer}",
+                f"$JS.API.CONSUMER.INFO.{jobs}.{consumer}",
+                f"$JS.API.CONSUMER.CREATE.{jobs}.{consumer}.>",
+                f"$JS.API.CONSUMER.CREATE.{jobs}.{consumer}",
+                f"$JS.API.CONSUMER.DURABLE.CREATE.{jobs}.{consumer}",
+                f"$JS.ACK.{jobs}.{consumer}.>",
+                f"$KV.{subjects.HEALTH_BUCKET}.{model}",
+                _KV_DIRECT.format(bucket=subjects.CELLS_BUCKET),
+                f"$JS.API.STREAM.MSG.GET.KV_{subjects.CELLS_BUCKET}",
+                "$JS.API.STREAM.INFO.*", "$JS.API.INFO",
+                "$SRV.>",
+            ],
+        },
+        "subscribe": {"allow": ["_INBOX.>", "$SRV.>", subjects.health_subject(model)]},
+        "allow_responses": True,
+    }
+
+
+def _service_permissions(extra_subscribe: list[str]) -> dict[str, object]:
+    return {
+        "publish": {"allow": [">"], "deny": _DESTRUCTIVE},
+        "subscribe": {"allow": ["_INBOX.>", "$SRV.>", *extra_subscribe]},
+        "allow_responses": True,
+    }
+
+
+def _client_permissions() -> dict[str, object]:
+    # Other services and the CLI: request/reply endpoints, reading events, KV and reports.
+    return {
+        "publish": {
+            "allow": [
+                subjects.SUBMIT, subjects.STATUS, subjects.REPORT, subjects.MODELS, subjects.RUNS_LIST,
+                subjects.REANALYZE, "$SRV.>", "$JS.API.>", f"{subjects.PREFIX}.health.>",
+            ],
+            "deny": [*_DESTRUCTIVE, "$JS.API.STREAM.CREATE.>", "$JS.API.CONSUMER.MSG.NEXT.>"],
+        },
+        "subscribe": {"allow": ["_INBOX.>", subjects.EVENTS_WILDCARD]},
+        "allow_responses": True,
+    }
+
+
+def roles(models: list[str]) -> dict[str, dict[str, object]]:
+    table: dict[str, dict[str, object]] = {
+        "operator": {"publish": {"allow": [">"]}, "subscribe": {"allow": [">"]}},
+        "dispatcher": _service_permissions(
+            [subjects.SUBMIT, subjects.MODELS, f"$JS.ACK.{subjects.JOBS_STREAM}.>", subjects.EVENTS_WILDCARD]
+        ),
+        "aggregator": _service_permissions([subjects.STATUS, subjects.REPORT, subjects.RUNS_LIST, subjects.REANALYZE]),
+        "simulator": {"publish": {"allow": []}, "subscribe": {"allow": []}},
+        "client": _client_permissions(),
+    }
+    for model in models:
+        table[adapter_user(model)] = _adapter_permissions(model)
+    return table
+
+
+def load_or_create_credentials(home: Path, models: list[str]) -> dict[str, str]:
+    """Passwords per user, generated once and kept in <home>/credentials.json (0600)."""
+    path = home / CREDENTIALS_FILE
+    existing: dict[str, str] = {}
+    if path.exists():
+        existing = json.loads(path.read_text(encoding="utf-8"))
+    wanted = set(roles(models))
+    creds = {user: existing.get(user) or secrets.token_urlsafe(24) for user in sorted(wanted | set(existing))}
+    if creds != existing:
+        home.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(creds, handle, indent=2)
+        os.replace(tmp, path)
+    return creds
+
+
+def server_auth_block(creds: dict[str, str], models: list[str]) -> str:
+    """The `authorization { users = [...] }` block for nats-server.conf (JSON is valid NATS conf)."""
+    table = roles(models)
+    users = [
+        {"user": user, "password": creds[user], "permissions": table[user]}
+        for user in sorted(table) if user in creds
+    ]
+    return "authorization " + json.dumps({"users": users}, indent=2)
