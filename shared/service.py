@@ -133,6 +133,7 @@ class MicroService:
     ) -> None:
         self._errors[name] = self._errors.get(name, 0) + 1
         message = safe_message(message)
+        self._count_error(name, f"{code}:{message}")
         body = encode(ErrorReply(code=code, error=error, message=message, fields=fields or []))
         try:
             # Header values must stay single-line ASCII for every NATS client; the JSON body
@@ -141,6 +142,15 @@ class MicroService:
             await request.respond_error(str(code), header_text, data=body)
         except Exception as exc:
             log.warning("respond_failed", endpoint=name, error=type(exc).__name__)
+
+    def _count_error(self, name: str, description: str) -> None:
+        # nats.micro counts only exceptions that escape a handler (and then sends their repr);
+        # ours never escape, so the endpoint's counters are updated here for `$SRV.STATS` and
+        # `nats micro stats`. The attributes are private to nats-py 2.16, hence the guard.
+        for endpoint in getattr(self.service, "_endpoints", []):
+            if getattr(endpoint, "_name", None) == name and hasattr(endpoint, "_num_errors"):
+                endpoint._num_errors += 1
+                endpoint._last_error = description
 
     @property
     def errors(self) -> dict[str, int]:

@@ -18,6 +18,9 @@ from pathlib import Path
 
 import httpx
 
+from shared.auth import adapter_user, load_or_create_credentials, server_auth_block
+from shared.catalogue import load_catalogue
+from shared.config import Settings, load_settings
 from shared.embedded import NatsServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,6 +78,9 @@ class Harness:
     catalogue: Path = TEST_CATALOGUE
     latency_scale: float = 0.002
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Per-role NATS users with subject permissions, as `brandlens up` runs them.
+    auth: bool = False
+    credentials: dict[str, str] = field(default_factory=dict)
     nats: NatsServer | None = None
     simulator: Proc | None = None
     simulator_url: str = ""
@@ -89,8 +95,25 @@ class Harness:
         return env
 
     def start_nats(self) -> NatsServer:
-        self.nats = NatsServer(self.root / "nats", port=self.nats.port if self.nats else None).start()
+        auth_conf = None
+        if self.auth:
+            models = load_catalogue(self.catalogue, {"BRANDLENS_SIMULATOR_URL": "http://x"}).names()
+            self.credentials = load_or_create_credentials(self.root, models)
+            auth_conf = server_auth_block(self.credentials, models)
+        self.nats = NatsServer(self.root / "nats", port=self.nats.port if self.nats else None, auth_conf=auth_conf)
+        self.nats.start()
         return self.nats
+
+    def settings(self, role: str = "client") -> Settings:
+        """Settings to connect as `role` (no user when auth is off)."""
+        if not self.auth:
+            return load_settings({})
+        return load_settings({"NATS_USER": role, "NATS_PASSWORD": self.credentials[role]})
+
+    def role_env(self, role: str | None) -> dict[str, str]:
+        if not self.auth or role is None:
+            return {}
+        return {"NATS_USER": role, "NATS_PASSWORD": self.credentials[role]}
 
     def start_simulator(self, *extra: str) -> str:
         log_path = self.root / "simulator.log"
@@ -106,18 +129,19 @@ class Harness:
         self.simulator_url = match.group(1)
         return self.simulator_url
 
-    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> Proc:
-        proc = Proc(name, list(args), {**self.env(), **(env or {})}, self.root / f"{name}.log").start()
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None, role: str | None = None) -> Proc:
+        full_env = {**self.env(), **self.role_env(role), **(env or {})}
+        proc = Proc(name, list(args), full_env, self.root / f"{name}.log").start()
         self.procs[name] = proc
         return proc
 
     def start_stack(self, models: list[str]) -> None:
         self.start_nats()
         self.start_simulator()
-        self.start("aggregator", "-m", "services.aggregator")
-        self.start("dispatcher", "-m", "services.dispatcher")
+        self.start("aggregator", "-m", "services.aggregator", role="aggregator")
+        self.start("dispatcher", "-m", "services.dispatcher", role="dispatcher")
         for model in models:
-            self.start(f"adapter-{model}", "-m", "services.adapter", "--model", model)
+            self.start(f"adapter-{model}", "-m", "services.adapter", "--model", model, role=adapter_user(model))
 
     def sim_stats(self) -> dict[str, object]:
         result: dict[str, object] = httpx.get(f"{self.simulator_url}/_sim/stats", timeout=5).json()

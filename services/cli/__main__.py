@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from services.cli import commands, tools
+from services.cli import commands, discovery, tools
 from shared.catalogue import CatalogueError
 from shared.client import RunNotFinished, RunNotFound, ServiceError
 from shared.config import Settings, SettingsError, load_settings
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="out/demo")
     demo.set_defaults(func=commands.cmd_demo)
 
+    discovery.add_command(sub)
     tools.add_commands(sub)
     return parser
 
