@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from services.cli import commands, discovery, tools
+from services.cli import commands, deploy, discovery, tools
 from shared.catalogue import CatalogueError
 from shared.client import RunNotFinished, RunNotFound, ServiceError
 from shared.config import Settings, SettingsError, load_settings
@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=commands.cmd_demo)
 
     discovery.add_command(sub)
+    deploy.add_command(sub)
     tools.add_commands(sub)
     return parser
 

@@ -1,0 +1,1 @@
+"""Container health checks: is a named brandlens service answering `$SRV.PING`?"""
