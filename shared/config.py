@@ -37,7 +37,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_competitors: int = 20
     max_request_bytes: int = 256 * 1024
     max_deadline_s: float = 7 * 24 * 3600.0
-    default_deadline_s: float = 900.0
     # JetStream durability.
     replicas: int = 1
     retention_days: float = 30.0
@@ -92,7 +91,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_competitors=_get(env, "BRANDLENS_MAX_COMPETITORS", int, 20, "positive"),
         max_request_bytes=_get(env, "BRANDLENS_MAX_REQUEST_BYTES", int, 256 * 1024, "positive"),
         max_deadline_s=_get(env, "BRANDLENS_MAX_DEADLINE_S", float, 7 * 24 * 3600.0, "positive"),
-        default_deadline_s=_get(env, "BRANDLENS_DEFAULT_DEADLINE_S", float, 900.0, "positive"),
         replicas=replicas,
         retention_days=_get(env, "BRANDLENS_RETENTION_DAYS", float, 30.0, "positive"),
         dedupe_window_s=_get(env, "BRANDLENS_DEDUPE_WINDOW_S", float, 7200.0, "positive"),
