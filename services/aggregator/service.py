@@ -398,6 +398,10 @@ class Aggregator:
                 ))
             cells = [state.cells[cell_id] for cell_id in state.plan if cell_id in state.cells]
             status = derive_run_status(cells, expected=state.total)
+            unasked = state.by_status.get("budget_exceeded", 0)
+            if unasked:
+                budget = f"max_cost {state.record.request.max_cost} reached: {unasked} cells were not asked"
+                reason = f"{reason}; {budget}" if reason else budget
             finished_at = time.time()
             record = state.record
             record.status = status
