@@ -129,6 +129,10 @@ class Pacer:
             self._pending_runs.pop(run_id, None)
         self._wake.set()
 
+    def holds(self, run_id: str) -> bool:
+        """True while some of the run's cells are still waiting here to be released."""
+        return run_id in self._pending_runs
+
     @property
     def backlog(self) -> int:
         return sum(q.queued for q in self.queues.values())

@@ -174,9 +174,9 @@ class Dispatcher:
                 run_id = (existing or b"").decode() or run_id
                 record = await self._get_run(run_id)
                 if record is not None:
-                    if record.stage == "accepted":
-                        # A previous attempt stopped between recording and dispatching.
-                        await self._dispatch(record, plan_cells(record.request))
+                    if record.stage == "accepted" and self.pacer is not None and not self.pacer.holds(run_id):
+                        # A previous dispatcher stopped before releasing every cell of this run.
+                        await self._resume(record)
                     log.info("duplicate_request", run_id=run_id)
                     return SubmitAccepted(run_id=run_id, cells=record.total, duplicate=True, status=record.status)
         record = RunRecord(
@@ -235,19 +235,22 @@ class Dispatcher:
 
     async def _resume_undispatched(self) -> None:
         """Re-enqueue the unstored cells of runs a previous dispatcher had not fully released."""
-        assert self.runs is not None and self.cells is not None
+        assert self.runs is not None
         try:
             keys = await self.runs.keys()
         except nats.js.errors.NoKeysError:
             return
         for key in keys:
             record = await self._get_run(key)
-            if record is None or record.stage != "accepted" or record.status != "running":
-                continue
-            try:
-                stored = {k.split(".", 1)[1] for k in await self.cells.keys(filters=[f"{key}.>"])}
-            except nats.js.errors.NoKeysError:
-                stored = set()
-            cells = [c for c in plan_cells(record.request) if c.cell_id not in stored]
-            log.info("resuming_dispatch", run_id=key, cells=len(cells))
-            await self._dispatch(record, cells)
+            if record is not None and record.stage == "accepted" and record.status == "running":
+                await self._resume(record)
+
+    async def _resume(self, record: RunRecord) -> None:
+        assert self.cells is not None
+        try:
+            stored = {k.split(".", 1)[1] for k in await self.cells.keys(filters=[f"{record.run_id}.>"])}
+        except nats.js.errors.NoKeysError:
+            stored = set()
+        cells = [c for c in plan_cells(record.request) if c.cell_id not in stored]
+        log.info("resuming_dispatch", run_id=record.run_id, cells=len(cells))
+        await self._dispatch(record, cells)
