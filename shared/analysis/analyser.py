@@ -1,0 +1,149 @@
+"""analyse(): one answer → AnswerAnalysis, deterministic and pure (no I/O, no clock).
+
+Pipeline: cut out the self-report block → outline the Markdown → find brand mentions →
+extract the recommended options and rank tracked brands among them → score sentiment and
+impression per brand → collect sources → derive interception → compare with the self-report.
+"""
+
+from __future__ import annotations
+
+import re
+
+from shared.analysis.impression import impression_shares
+from shared.analysis.matching import BrandMatcher, Mention, matcher_for
+from shared.analysis.options import Option, recommended_options
+from shared.analysis.selfreport import parse_self_report
+from shared.analysis.sentiment import SentimentIndex, score, tone_of
+from shared.analysis.sources import cited_domains, cited_urls, named_sources
+from shared.analysis.structure import parse_outline
+from shared.analysis.textutil import sentence_spans
+from shared.analysis.types import AnswerAnalysis, BrandAnalysis, SelfReport
+from shared.contracts import Brand
+
+# Bump whenever the analyser's output for the same input may change.
+ANALYSER_VERSION = "2026.03.1"
+
+_INTERCEPTION_SPLIT = re.compile(r"[,，、;；/|]|\s+和\s+|\s+and\s+")
+
+
+def _ranks(options: list[Option], matcher: BrandMatcher) -> tuple[dict[str, int], dict[str, Option]]:
+    ranks: dict[str, int] = {}
+    blocks: dict[str, Option] = {}
+    for position, option in enumerate(options, start=1):
+        for brand in matcher.brands_in(option.header):
+            if brand not in ranks:
+                ranks[brand] = position
+                blocks[brand] = option
+    return ranks, blocks
+
+
+def _attribution(
+    sentences: list[tuple[int, int]], mentions: list[Mention], blocks: dict[str, Option]
+) -> list[set[str]]:
+    """Which brands each sentence is about: those it names, else the option block it sits in."""
+    owners: list[set[str]] = [set() for _ in sentences]
+    index = 0
+    for mention in mentions:
+        while index < len(sentences) and sentences[index][1] <= mention.start:
+            index += 1
+        if index < len(sentences):
+            owners[index].add(mention.brand)
+    for position, (start, end) in enumerate(sentences):
+        if owners[position]:
+            continue
+        for brand, block in blocks.items():
+            if block.start <= start and end <= block.end:
+                owners[position].add(brand)
+    return owners
+
+
+def _intercepted(main: str, brands: list[str], ranks: dict[str, int]) -> list[str]:
+    main_rank = ranks.get(main)
+    ranked = sorted((ranks[b], b) for b in brands if b != main and b in ranks)
+    return [b for r, b in ranked if main_rank is None or r < main_rank]
+
+
+def _disagreements(
+    report: SelfReport, main: str, result: BrandAnalysis, intercepted: list[str], matcher: BrandMatcher
+) -> list[str]:
+    notes: list[str] = []
+    if report.brand_mentioned is not None and report.brand_mentioned != result.mentioned:
+        if result.mentioned:
+            notes.append(
+                f"self-report says brand_mentioned=false, but the text names {main} {result.mention_count} time(s)"
+            )
+        else:
+            notes.append(f"self-report says brand_mentioned=true, but the text never names {main}")
+    if report.rank != result.rank:
+        said = "not ranked" if report.rank is None else f"rank {report.rank}"
+        found = "not among the ranked options" if result.rank is None else f"ranked {result.rank}"
+        notes.append(f"self-report says {said}, but in the text {main} is {found}")
+    if report.interception is not None:
+        claimed: list[str] = []
+        for piece in _INTERCEPTION_SPLIT.split(report.interception):
+            for brand in matcher.brands_in(piece):
+                if brand != main and brand not in claimed:
+                    claimed.append(brand)
+        if set(claimed) != set(intercepted):
+            notes.append(
+                "self-report names interceptors [" + ", ".join(claimed) + "], "
+                "the text shows [" + ", ".join(intercepted) + "]"
+            )
+    return notes
+
+
+def analyse(
+    answer: str, brand: Brand, competitors: list[Brand], *, self_report_expected: bool = False
+) -> AnswerAnalysis:
+    """Analyse one answer for the main brand and its competitors (see docs/analysis.md)."""
+    text, report = parse_self_report(answer)
+    matcher = matcher_for(brand, competitors)
+    tracked = matcher.brands
+    mentions = matcher.find(text)
+    options = recommended_options(parse_outline(text), matcher)
+    ranks, blocks = _ranks(options, matcher)
+    sentences = sentence_spans(text)
+    owners = _attribution(sentences, mentions, blocks)
+    shares = impression_shares(text, sentences, owners, tracked)
+    sentiment_index = SentimentIndex(text)
+
+    brands: dict[str, BrandAnalysis] = {}
+    for name in tracked:
+        own = [m for m in mentions if m.brand == name]
+        if not own:
+            brands[name] = BrandAnalysis(mentioned=False, mention_count=0, impression_share=shares[name])
+            continue
+        spans = [span for span, who in zip(sentences, owners, strict=True) if name in who]
+        value = score(*sentiment_index.totals(spans))
+        brands[name] = BrandAnalysis(
+            mentioned=True,
+            rank=ranks.get(name),
+            first_offset=own[0].start,
+            mention_count=len(own),
+            sentiment=value,
+            tone=tone_of(value),
+            impression_share=shares[name],
+        )
+
+    main = tracked[0] if tracked else brand.name
+    intercepted = _intercepted(main, tracked, ranks)
+    urls = cited_urls(text)
+    recommended = [o.name for o in options]
+    discovered = [o.name for o in options if not matcher.brands_in(o.header)]
+    notes: list[str] = []
+    if report is not None and main in brands:
+        notes = _disagreements(report, main, brands[main], intercepted, matcher)
+    elif report is None and self_report_expected:
+        notes = ["a geo_analysis self-report was requested but the answer has none"]
+    return AnswerAnalysis(
+        analyser_version=ANALYSER_VERSION,
+        brands=brands,
+        recommended=recommended,
+        discovered=discovered,
+        cited_urls=urls,
+        cited_domains=cited_domains(urls),
+        named_sources=named_sources(text),
+        intercepted_by=intercepted,
+        self_report=report,
+        disagreements=notes,
+    )

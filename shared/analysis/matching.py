@@ -1,0 +1,90 @@
+"""Finding brand mentions in an answer.
+
+One combined regex per (brand, competitors) request, built once and cached: every alias of
+every brand is an alternative, longest first, so that at any position the longest known name
+wins ("华为云" over "华为" when both are tracked, "尚品宅配" attributed to the brand whose alias
+it is). Latin aliases only match on word boundaries ("OPPO" never inside "OPPOSITE"); CJK
+aliases match anywhere except inside a longer tracked name, because Chinese has no spaces and
+"志邦家居" must count as a mention of "志邦".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from shared.contracts import Brand
+
+_LATIN_EDGE = re.compile(r"[A-Za-z0-9]")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    brand: str
+    start: int
+    end: int
+
+
+def _alias_pattern(alias: str) -> str:
+    body = re.escape(alias)
+    # Guard only the ends that are Latin letters/digits: "清蓝GEO" must not match "清蓝GEOX",
+    # but its CJK start may follow any character.
+    prefix = r"(?<![A-Za-z0-9])" if _LATIN_EDGE.match(alias[0]) else ""
+    suffix = r"(?![A-Za-z0-9])" if _LATIN_EDGE.match(alias[-1]) else ""
+    return prefix + body + suffix
+
+
+def brand_names(brand: Brand) -> list[str]:
+    """The brand's name and aliases, stripped, without blanks or duplicates (case-insensitive)."""
+    seen: set[str] = set()
+    names: list[str] = []
+    for raw in [brand.name, *brand.aliases]:
+        name = raw.strip()
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            names.append(name)
+    return names
+
+
+class BrandMatcher:
+    """Locates mentions of a fixed set of brands; immutable, safe to share between calls."""
+
+    def __init__(self, brands: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+        self.brands = [name for name, _ in brands]
+        owner: dict[str, str] = {}
+        for canonical, aliases in brands:
+            for alias in aliases:
+                # The first brand to claim an alias keeps it (main brand first).
+                owner.setdefault(alias.casefold(), canonical)
+        self._owner = owner
+        alternatives = sorted(owner, key=len, reverse=True)
+        self._regex = (
+            re.compile("|".join(_alias_pattern(a) for a in alternatives), re.IGNORECASE) if alternatives else None
+        )
+
+    def find(self, text: str) -> list[Mention]:
+        if self._regex is None:
+            return []
+        return [
+            Mention(self._owner[m.group(0).casefold()], m.start(), m.end()) for m in self._regex.finditer(text)
+        ]
+
+    def brands_in(self, text: str) -> list[str]:
+        """Brands named in ``text``, in order of first appearance, each once."""
+        found: list[str] = []
+        for mention in self.find(text):
+            if mention.brand not in found:
+                found.append(mention.brand)
+        return found
+
+
+@lru_cache(maxsize=1024)
+def _cached_matcher(key: tuple[tuple[str, tuple[str, ...]], ...]) -> BrandMatcher:
+    return BrandMatcher(key)
+
+
+def matcher_for(brand: Brand, competitors: list[Brand]) -> BrandMatcher:
+    """The matcher for a request, cached: an aggregator sees the same brands in every cell of a run."""
+    key = tuple((b.name, tuple(brand_names(b))) for b in [brand, *competitors] if brand_names(b))
+    return _cached_matcher(key)

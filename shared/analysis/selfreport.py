@@ -1,0 +1,228 @@
+"""Finding, cutting out and tolerantly parsing the model's `geo_analysis` self-report block.
+
+Real answers end the block in many ways: bare JSON, a ```json fence, text after it, trailing
+commas, Python literals, curly quotes, or a cut-off tail. The block is located by its key and
+by brace matching (string-aware), removed from the text the analyser reads, and parsed with
+progressively looser attempts: strict JSON, repaired JSON, then field-by-field patterns. What
+was needed is recorded in ``parse_note``. The result is evidence to compare, never a value the
+analyser adopts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from shared.analysis.types import SelfReport
+
+_KEY = re.compile(r"[\"'“”]?geo_analysis[\"'“”]?\s*[:：]", re.IGNORECASE)
+_FENCE_OPEN = re.compile(r"```[A-Za-z]*\s*$")
+_FENCE_CLOSE = re.compile(r"^\s*```")
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_PY_LITERAL = {"True": "true", "False": "false", "None": "null"}
+_PY_LITERAL_RE = re.compile(r"\b(True|False|None)\b")
+_CURLY = str.maketrans({"“": '"', "”": '"', "：": ":", "，": ","})
+
+_FIELD_BOOL = re.compile(r"[\"']?brand_mentioned[\"']?\s*:\s*[\"']?(true|false|True|False|1|0)", re.IGNORECASE)
+_FIELD_RANK = re.compile(r"[\"']?rank[\"']?\s*:\s*[\"']?(-?\d+)")
+_FIELD_SENTIMENT = re.compile(r"[\"']?sentiment[\"']?\s*:\s*[\"']?(-?\d+(?:\.\d+)?)")
+_FIELD_INTERCEPTION = re.compile(r"[\"']?interception[\"']?\s*:\s*[\"']([^\"'\n]*)")
+_FIELD_SOURCE = re.compile(r"\{[^{}]*?[\"']url[\"']\s*:\s*[\"']([^\"']*)[\"'][^{}]*\}")
+_FIELD_SITE = re.compile(r"[\"']site_name[\"']\s*:\s*[\"']([^\"']*)[\"']")
+_FIELD_ATTITUDE = re.compile(r"[\"']attitude[\"']\s*:\s*[\"']([^\"']*)[\"']")
+
+
+def _block_bounds(text: str) -> tuple[int, int, int] | None:
+    """(cut_start, json_start, cut_end) of the last geo_analysis block, or None."""
+    keys = list(_KEY.finditer(text))
+    if not keys:
+        return None
+    key = keys[-1]
+    # The enclosing "{" is the last one before the key with only blanks in between.
+    prefix = text[: key.start()]
+    stripped = prefix.rstrip()
+    json_start = len(stripped) - 1 if stripped.endswith("{") else key.start()
+    cut_start = json_start
+    line_start = prefix.rfind("\n", 0, json_start) + 1
+    before = text[:json_start].rstrip()
+    if _FENCE_OPEN.search(before):
+        cut_start = before.rfind("```")
+    elif text[line_start:json_start].strip() == "":
+        cut_start = line_start
+    end = _matching_brace_end(text, json_start) if text[json_start] == "{" else None
+    cut_end = end if end is not None else len(text)
+    fence = _FENCE_CLOSE.match(text, cut_end)
+    if fence:
+        cut_end = fence.end()
+    return cut_start, json_start, cut_end
+
+
+def _matching_brace_end(text: str, start: int) -> int | None:
+    depth = 0
+    in_string = False
+    escaped = False
+    for index in range(start, len(text)):
+        char = text[index]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return None
+
+
+def _close_unbalanced(candidate: str) -> str:
+    stack: list[str] = []
+    in_string = False
+    escaped = False
+    for char in candidate:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            stack.append("}" if char == "{" else "]")
+        elif char in "}]" and stack:
+            stack.pop()
+    tail = '"' if in_string else ""
+    return candidate.rstrip().rstrip(",") + tail + "".join(reversed(stack))
+
+
+def _load(candidate: str) -> tuple[Any, str | None]:
+    try:
+        return json.loads(candidate), None
+    except ValueError:
+        pass
+    repaired = candidate.translate(_CURLY)
+    repaired = _PY_LITERAL_RE.sub(lambda m: _PY_LITERAL[m.group(1)], repaired)
+    if '"' not in repaired:
+        repaired = repaired.replace("'", '"')
+    repaired = _TRAILING_COMMA.sub(r"\1", repaired)
+    if not repaired.lstrip().startswith("{"):
+        repaired = "{" + repaired
+    for attempt in (repaired, _close_unbalanced(repaired)):
+        try:
+            return json.loads(_TRAILING_COMMA.sub(r"\1", attempt)), "repaired malformed JSON"
+        except ValueError:
+            continue
+    return None, None
+
+
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in {"true", "false", "1", "0", "yes", "no"}:
+        return value.strip().lower() in {"true", "1", "yes"}
+    return None
+
+
+def _as_rank(value: Any) -> int | None:
+    try:
+        rank = int(float(value))
+    except (TypeError, ValueError):
+        return None
+    # -1 (and 0) is the old prompt's "not ranked".
+    return rank if rank > 0 else None
+
+
+def _as_sentiment(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return max(-1.0, min(1.0, number)) if number == number else None
+
+
+def _as_sources(value: Any) -> list[dict[str, str]]:
+    sources: list[dict[str, str]] = []
+    if not isinstance(value, list):
+        return sources
+    for entry in value:
+        if isinstance(entry, dict):
+            sources.append({str(k): "" if v is None else str(v) for k, v in entry.items()})
+        elif isinstance(entry, str):
+            sources.append({"url": entry})
+    return sources
+
+
+def _as_interception(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _from_object(obj: Any, note: str | None) -> SelfReport | None:
+    if isinstance(obj, dict) and isinstance(obj.get("geo_analysis"), dict):
+        obj = obj["geo_analysis"]
+    if not isinstance(obj, dict):
+        return None
+    return SelfReport(
+        brand_mentioned=_as_bool(obj.get("brand_mentioned")),
+        rank=_as_rank(obj.get("rank")),
+        sentiment=_as_sentiment(obj.get("sentiment")),
+        cited_sources=_as_sources(obj.get("cited_sources")),
+        interception=_as_interception(obj.get("interception")),
+        parse_note=note,
+    )
+
+
+def _from_patterns(candidate: str) -> SelfReport:
+    mentioned = _FIELD_BOOL.search(candidate)
+    rank = _FIELD_RANK.search(candidate)
+    sentiment = _FIELD_SENTIMENT.search(candidate)
+    interception = _FIELD_INTERCEPTION.search(candidate)
+    sources: list[dict[str, str]] = []
+    for match in _FIELD_SOURCE.finditer(candidate):
+        source = {"url": match.group(1)}
+        site = _FIELD_SITE.search(match.group(0))
+        attitude = _FIELD_ATTITUDE.search(match.group(0))
+        if site:
+            source["site_name"] = site.group(1)
+        if attitude:
+            source["attitude"] = attitude.group(1)
+        sources.append(source)
+    return SelfReport(
+        brand_mentioned=_as_bool(mentioned.group(1)) if mentioned else None,
+        rank=_as_rank(rank.group(1)) if rank else None,
+        sentiment=_as_sentiment(sentiment.group(1)) if sentiment else None,
+        cited_sources=sources,
+        interception=interception.group(1) if interception else None,
+        parse_note="invalid JSON; fields recovered by pattern",
+    )
+
+
+def parse_self_report(answer: str) -> tuple[str, SelfReport | None]:
+    """The answer without its geo_analysis block, and the block parsed (None when absent)."""
+    bounds = _block_bounds(answer)
+    if bounds is None:
+        return answer, None
+    cut_start, json_start, cut_end = bounds
+    candidate = answer[json_start:cut_end].strip().removesuffix("```").strip()
+    obj, note = _load(candidate)
+    report = _from_object(obj, note) if obj is not None else None
+    if report is None:
+        report = _from_patterns(candidate)
+    head = answer[:cut_start].rstrip()
+    tail = answer[cut_end:].strip()
+    text = f"{head}\n\n{tail}" if head and tail else head or tail
+    return text, report

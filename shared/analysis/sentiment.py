@@ -1,0 +1,111 @@
+"""Lexicon sentiment over the sentences that talk about a brand, with negation and contrast.
+
+One regex pass over the answer finds every lexicon word; each sentence then sums the words it
+holds. A negator just before a word flips it ("不太推荐", "并不出色", "not recommended"); words
+after a contrast marker ("但", "不过") weigh more, because Chinese answers put the verdict
+there ("性能强，但价格偏高"). Score = (P − N) / (P + N + 1): bounded in (−1, 1), and a single
+word moves it less than several agreeing ones.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from shared.analysis.lexicon import (
+    CONTRAST_ZH,
+    NEGATIVE_EN,
+    NEGATIVE_ZH,
+    NEGATORS_EN,
+    NEGATORS_ZH,
+    POSITIVE_EN,
+    POSITIVE_ZH,
+)
+from shared.analysis.types import Tone
+
+POSITIVE_THRESHOLD = 0.15
+NEGATIVE_THRESHOLD = -0.15
+_CONTRAST_WEIGHT = 1.5
+_NEGATION_WINDOW = 3
+
+
+def _alternation(words: tuple[str, ...], latin: bool) -> str:
+    ordered = sorted(set(words), key=len, reverse=True)
+    body = "|".join(re.escape(w) for w in ordered)
+    return rf"\b(?:{body})\b" if latin else f"(?:{body})"
+
+
+_POLARITY: dict[str, int] = {w: 1 for w in POSITIVE_ZH} | {w: -1 for w in NEGATIVE_ZH}
+_POLARITY |= {w: 1 for w in POSITIVE_EN} | {w: -1 for w in NEGATIVE_EN}
+_LEXICON = re.compile(
+    "|".join([
+        _alternation(POSITIVE_ZH + NEGATIVE_ZH, latin=False),
+        _alternation(POSITIVE_EN + NEGATIVE_EN, latin=True),
+    ]),
+    re.IGNORECASE,
+)
+_NEGATOR_ZH = re.compile("(?:" + "|".join(map(re.escape, NEGATORS_ZH)) + ")$")
+# Words that start with a negator character but do not negate what follows.
+_FALSE_NEGATOR = re.compile("不仅|不但|无论|不论|不管|无需|不断|不同|不少|无限|非常|无疑|不错|别具")
+_NEGATOR_EN = re.compile(r"\b(?:" + "|".join(map(re.escape, NEGATORS_EN)) + r")\s+(?:\w+\s+)?$", re.IGNORECASE)
+_CONTRAST = re.compile("|".join(map(re.escape, CONTRAST_ZH)) + r"|\bbut\b|\bhowever\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    start: int
+    polarity: int  # +1 / -1 after negation
+
+
+class SentimentIndex:
+    """Every lexicon hit of one text, searchable by span."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        hits: list[Hit] = []
+        for match in _LEXICON.finditer(text):
+            polarity = _POLARITY.get(match.group(0)) or _POLARITY.get(match.group(0).lower(), 0)
+            if polarity and self._negated(match.start()):
+                polarity = -polarity
+            if polarity:
+                hits.append(Hit(match.start(), polarity))
+        self.hits = hits
+        self._starts = [h.start for h in hits]
+        self._contrasts = [m.end() for m in _CONTRAST.finditer(text)]
+
+    def _negated(self, start: int) -> bool:
+        before = self.text[max(0, start - _NEGATION_WINDOW) : start]
+        if _NEGATOR_ZH.search(before) and not _FALSE_NEGATOR.search(self.text[max(0, start - 4) : start + 2]):
+            return True
+        return _NEGATOR_EN.search(self.text[max(0, start - 24) : start]) is not None
+
+    def totals(self, spans: list[tuple[int, int]]) -> tuple[float, float]:
+        """(positive, negative) weight over the given sentence spans."""
+        positive = negative = 0.0
+        for start, end in spans:
+            first = bisect.bisect_left(self._starts, start)
+            last = bisect.bisect_left(self._starts, end)
+            if first == last:
+                continue
+            contrast = bisect.bisect_left(self._contrasts, start)
+            pivot = self._contrasts[contrast] if contrast < len(self._contrasts) else end
+            for hit in self.hits[first:last]:
+                weight = _CONTRAST_WEIGHT if pivot <= hit.start < end else 1.0
+                if hit.polarity > 0:
+                    positive += weight
+                else:
+                    negative += weight
+        return positive, negative
+
+
+def score(positive: float, negative: float) -> float:
+    return round((positive - negative) / (positive + negative + 1.0), 3)
+
+
+def tone_of(value: float) -> Tone:
+    if value >= POSITIVE_THRESHOLD:
+        return "positive"
+    if value <= NEGATIVE_THRESHOLD:
+        return "negative"
+    return "neutral"

@@ -1,0 +1,128 @@
+"""The outline of a Markdown answer: headings, list items and tables as a tree.
+
+Models format recommendations as numbered lists, bullets, "### 1. 名称" sections, bold-only
+lines ("**1. 全国性头部品牌**") acting as headings, "一、…" group titles, and tables. The
+outline keeps each block's title line, its offset span and its children, so option extraction
+can tell a group ("一、国际品牌") from an option ("1. 麦肯锡") from a feature bullet
+("- 优势：…") by where they sit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["root", "heading", "item", "table"]
+
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
+# A line that is only bold text (optionally ending with a colon): used as a heading.
+_BOLD_LINE = re.compile(r"^\s*\*\*([^*\n]+?)[:：]?\*\*\s*[:：]?\s*$")
+# "一、国际品牌" / "二. 国内品牌" as a group title outside Markdown headings.
+_CN_ORDINAL_LINE = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]\s*\S")
+_ITEM = re.compile(r"^(\s*)(?:[-*+•●▪◆·]|\d{1,2}\s*[.、)）．](?!\d)|[（(]\d{1,2}[)）])\s*(\S.*)$")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+# Levels order the tree: Markdown headings 1-6, then plain group lines, then bold-only lines.
+_LEVEL_CN_ORDINAL = 7
+_LEVEL_BOLD = 8
+
+
+@dataclass(slots=True)
+class Node:
+    kind: Kind
+    title: str
+    start: int
+    end: int
+    level: int = 0
+    indent: int = 0
+    children: list[Node] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def parse_outline(text: str) -> Node:
+    """Build the outline tree; every node's ``end`` covers its whole body."""
+    root = Node("root", "", 0, len(text), level=0)
+    # Stack of open containers: headings by level, then items by indentation.
+    headings: list[Node] = [root]
+    items: list[Node] = []
+    offset = 0
+    in_fence = False
+    previous_blank = False
+    table: Node | None = None
+
+    def close_items_to(indent: int, at: int) -> None:
+        while items and items[-1].indent >= indent:
+            items.pop().end = at
+
+    def container() -> Node:
+        return items[-1] if items else headings[-1]
+
+    for line in text.splitlines(keepends=True):
+        start = offset
+        offset += len(line)
+        stripped = line.rstrip("\r\n")
+        if _FENCE.match(stripped):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if _TABLE_ROW.match(stripped):
+            if table is None:
+                close_items_to(0, start)
+                table = Node("table", "", start, offset)
+                headings[-1].children.append(table)
+            if not _TABLE_RULE.match(stripped):
+                table.rows.append(_cells(stripped))
+            table.end = offset
+            continue
+        table = None
+        if not stripped.strip():
+            previous_blank = True
+            continue
+        follows_blank, previous_blank = previous_blank, False
+        heading = _HEADING.match(stripped)
+        bold = None if heading else _BOLD_LINE.match(stripped)
+        ordinal = _CN_ORDINAL_LINE.match(stripped) if not (heading or bold) and not line[0].isspace() else None
+        if heading or (bold and not line[0].isspace()) or ordinal:
+            if heading:
+                level, title = len(heading.group(1)), heading.group(2)
+            elif bold:
+                level, title = _LEVEL_BOLD, bold.group(1)
+            else:
+                level, title = _LEVEL_CN_ORDINAL, stripped.strip()
+            close_items_to(0, start)
+            while len(headings) > 1 and headings[-1].level >= level:
+                headings.pop().end = start
+            node = Node("heading", title, start, offset, level=level)
+            headings[-1].children.append(node)
+            headings.append(node)
+            continue
+        item = _ITEM.match(stripped)
+        if item:
+            indent = len(item.group(1).expandtabs(4))
+            close_items_to(indent, start)
+            node = Node("item", item.group(2), start, offset, indent=indent)
+            container().children.append(node)
+            items.append(node)
+            continue
+        # A paragraph line: it belongs to the open item if indented or directly continuing it.
+        if items and not follows_blank and not line[0].isspace() and not items[-1].children:
+            # An unindented paragraph directly under an item ("1. 比亚迪\n正文") is that item's
+            # body; after a blank line it is a new paragraph and closes the list.
+            items[-1].end = offset
+            continue
+        if items and line[0].isspace():
+            items[-1].end = offset
+            continue
+        close_items_to(0, start)
+    close_items_to(0, len(text))
+    while len(headings) > 1:
+        headings.pop().end = len(text)
+    return root
