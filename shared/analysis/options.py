@@ -25,23 +25,27 @@ from shared.analysis.lexicon import (
     TOPIC_WORDS,
 )
 from shared.analysis.matching import BrandMatcher
-from shared.analysis.structure import Node
+from shared.analysis.structure import LEVEL_BOLD, Node
 from shared.analysis.textutil import CJK_CHAR
 
-Kind = Literal["entity", "topic", "other"]
+Kind = Literal["entity", "topic", "category", "other"]
 
 _NUMBER_PREFIX = re.compile(
     r"^\s*(?:第?[一二三四五六七八九十]+\s*[、.．:：]\s*|\d{1,2}\s*[.、．:：)）](?!\d)\s*|[（(]\d{1,2}[)）]\s*"
     r"|top\s*\d+\s*[.:：、]?\s*|no\.\s*\d+\s*)",
     re.IGNORECASE,
 )
-_SYMBOLS = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2705\u274c\ufe0f\u200d👉]+")
+_SYMBOLS = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2705\u274c\ufe0f\u200d]+")
 _BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*")
 _MARKUP = re.compile(r"\*\*|__|`|~~")
-_HEADER_CUT = re.compile(r"[:：，,。；;！!？?]|\s[-–—]\s|——|\s{2,}")
-_PARENS = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+_OPEN = "（(【["
+_CLOSE = "）)】]"
+_COLON_CUTS = ":：？?！!"
+_SENTENCE_CUTS = "，,。；;"
+_DASH_CUT = re.compile(r"\s[-–—]\s|——|\s{2,}")
+_PARENS = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]|[（(【\[][^）)】\]]*$")
 _GROUP_SPLIT = re.compile(r"\s*(?:/|／|、|\||｜|\s&\s|\s和\s|和|及|与|vs\.?|VS\.?)\s*")
-_LEAD_WORDS = re.compile(r"^(?:例如|比如|如|推荐|首选|vs\.?|VS\.?|对比)\s*[:：]?\s*")
+_LEAD_WORDS = re.compile(r"^(?:例如|比如|如(?![何果今])|vs\.?\s|VS\.?\s)\s*[:：]?\s*")
 _TRAIL = re.compile(r"[\s:：、,，.。·\-–—*]+$")
 _CJK = re.compile(CJK_CHAR)
 _LATIN = re.compile(r"[A-Za-z]")
@@ -50,15 +54,22 @@ _TOPIC_RE = re.compile("|".join(map(re.escape, TOPIC_WORDS)))
 _ADVICE_RE = re.compile("|".join(ADVICE_PATTERNS))
 _EXCLUDED_RE = re.compile("|".join(map(re.escape, EXCLUDED_SECTION_WORDS)), re.IGNORECASE)
 _TABLE_HEADER_RE = re.compile("|".join(map(re.escape, TABLE_ENTITY_HEADERS)), re.IGNORECASE)
-_CATEGORY_RE = re.compile(
-    r"(?:^(?:其他|其它|更多|部分|一些|各类|传统|新兴|新锐|国产|国际|国外|国内|区域|本地|本土|地方)"
-    r".*(?:品牌|公司|门店|机构|企业|服务商)$)"
-    r"|(?:[类型性的].*(?:" + "|".join(CATEGORY_SUFFIXES) + r")$)"
-    r"|(?:(?:品牌|公司|门店|机构)(?:推荐|参考|梯队|清单|榜单|盘点)$)|(?:梯队|地区|区域|[区市]$)"
-)
 _FEATURE_LABEL_RE = re.compile(FEATURE_LABEL_PATTERN)
+# A kind of option rather than one ("二线高性价比品牌", "其他品牌"): a group when it holds
+# options, an option slot of its own when it is a list item shaped like its siblings.
+_CATEGORY_RE = re.compile(
+    r"(?:^(?:其他|其它|更多|部分|一些|各类|传统|新兴|新锐|国产|国际|国外|国内|区域|本地|本土|地方|互联网|线上|线下)"
+    r".*(?:品牌|公司|门店|机构|企业|服务商|平台)$)"
+    r"|(?:[类型性的].*(?:" + "|".join(CATEGORY_SUFFIXES) + r")$)"
+    r"|(?:品牌(?:推荐|参考|梯队|清单|榜单|盘点)?$)|(?:(?:公司|门店|机构)(?:推荐|参考|梯队|清单|榜单|盘点)$)"
+)
+# Tiers and places group options but are never options themselves.
+_GROUPING_RE = re.compile(r"梯队|地区|区域|(?:^.{1,3}(?<!城)[区市]$)|(?:^(?:类型|类别|第.类|类)[一二三四五六七八九十\d]*$)")
 _MAX_NAME_CHARS = 24
 _MAX_NAME_CJK = 15
+_SHORT_PLAIN = 16
+# Function words that make an unpunctuated plain bullet a sentence ("欧派在五金配件上略胜一筹").
+_SENTENCE_WORDS = re.compile("[在是均都了把被让将对从]|可以|能够|一般|通常")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +79,8 @@ class Option:
     header: str
     start: int
     end: int
+    # Bold-led or naming a tracked brand: strong evidence of an option header.
+    strong: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,30 +88,59 @@ class Header:
     raw: str
     name: str
     bare: bool  # the title is only the header (no description after it)
+    strong: bool  # written in bold
+    sentence: bool  # a plain sentence rather than a "name：description" header
 
 
-def split_header(title: str) -> Header:
-    """The header part of a list-item or heading title and the entity name inside it."""
+def _cut(text: str) -> tuple[str, str | None]:
+    """The text before the first header separator outside parentheses, and the separator kind."""
+    depth = 0
+    for index, char in enumerate(text):
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and char in _COLON_CUTS:
+            return text[:index], "colon"
+        elif depth == 0 and char in _SENTENCE_CUTS:
+            return text[:index], "sentence"
+    dash = _DASH_CUT.search(text)
+    if dash:
+        return text[: dash.start()], "colon"
+    return text, None
+
+
+def split_header(title: str, *, heading: bool = False) -> Header:
+    """The header part of a list-item or heading title and the entity name inside it.
+
+    A plain list item without a "name：" separator is a sentence unless it is short; a heading
+    is a sentence only when clause punctuation cuts it ("作为顾问，为您推荐以下机型：").
+    """
     text = _SYMBOLS.sub("", title).strip()
     text = _NUMBER_PREFIX.sub("", text, count=1).strip()
+    text = _LEAD_WORDS.sub("", text)
     bold = _BOLD_LEAD.match(text)
     if bold:
-        raw = _NUMBER_PREFIX.sub("", bold.group(1).strip(), count=1)
+        inner = _NUMBER_PREFIX.sub("", bold.group(1).strip(), count=1)
+        raw, _ = _cut(inner)
         rest = text[bold.end() :]
-        raw = _HEADER_CUT.split(raw, maxsplit=1)[0] if not _PARENS.fullmatch(raw) else raw
+        sentence = False
     else:
         plain = _MARKUP.sub("", text)
-        raw = _HEADER_CUT.split(plain, maxsplit=1)[0]
+        raw, how = _cut(plain)
         rest = plain[len(raw) :]
+        core = _PARENS.sub("", raw)
+        sentence = how == "sentence" or (
+            not heading and how is None and (len(core) > _SHORT_PLAIN or _SENTENCE_WORDS.search(core) is not None)
+        )
     raw = _MARKUP.sub("", raw).strip()
     name = _PARENS.sub("", raw).strip() or raw.strip("（）()【】[] ")
-    name = _LEAD_WORDS.sub("", name)
     parts = [part for part in _GROUP_SPLIT.split(name) if part]
     if parts and not _GROUP_SPLIT.match(name):
         name = parts[0]
     name = _TRAIL.sub("", name.strip())
     bare = not _MARKUP.sub("", rest).strip(" :：-–—*")
-    return Header(raw=raw, name=name, bare=bare)
+    return Header(raw=raw, name=name, bare=bare, strong=bold is not None, sentence=sentence)
 
 
 def _descriptor_covered(name: str) -> bool:
@@ -112,25 +154,34 @@ def _descriptor_covered(name: str) -> bool:
     return covered >= 0.75 * cjk
 
 
-def classify(header: Header, matcher: BrandMatcher) -> Kind:
+def classify(header: Header, matcher: BrandMatcher, *, heading: bool = False) -> tuple[Kind, bool]:
+    """(kind, names a tracked brand)."""
     name = header.name
-    if not name or len(name) > _MAX_NAME_CHARS or len(_CJK.findall(name)) > _MAX_NAME_CJK:
-        return "other"
-    if name.startswith(ADVICE_PREFIXES) or _ADVICE_RE.search(name):
-        return "other"
+    if not name or len(name) > _MAX_NAME_CHARS or len(_CJK.findall(name)) > _MAX_NAME_CJK or header.sentence:
+        return "other", False
     mentions = matcher.find(header.raw)
+    if heading and len({m.brand for m in mentions}) >= 2:
+        # "### 欧派 vs 志邦：品牌对比分析" introduces a comparison; the options are inside.
+        return "topic", True
     if mentions:
         residue = name
         for mention in mentions:
             residue = residue.replace(header.raw[mention.start : mention.end], "")
-        return "topic" if _TOPIC_RE.search(residue) else "entity"
-    if _descriptor_covered(name) or _CATEGORY_RE.search(name):
-        return "other"
-    return "entity"
+        return ("topic" if _TOPIC_RE.search(residue) else "entity"), True
+    if name.startswith(ADVICE_PREFIXES) or _ADVICE_RE.search(name) or _EXCLUDED_RE.search(name):
+        return "other", False
+    bare_raw = _PARENS.sub("", header.raw)
+    if _descriptor_covered(name) or _GROUPING_RE.search(name) or _GROUPING_RE.search(bare_raw):
+        return "other", False
+    if _CATEGORY_RE.search(name) or _CATEGORY_RE.search(bare_raw):
+        return "category", False
+    return "entity", False
 
 
-def _excluded(title: str) -> bool:
-    return _EXCLUDED_RE.search(_MARKUP.sub("", title)) is not None
+def _excluded(header: Header) -> bool:
+    # An intro sentence ending in a colon ("作为选购顾问，为您推荐以下机型：") introduces options;
+    # only a titled section ("选购建议：", "如何选择？") is advice.
+    return not header.sentence and _EXCLUDED_RE.search(_PARENS.sub("", header.raw)) is not None
 
 
 def _table_options(table: Node, matcher: BrandMatcher) -> list[Option]:
@@ -145,34 +196,53 @@ def _table_options(table: Node, matcher: BrandMatcher) -> list[Option]:
             continue
         for piece in re.split(r"[、,，/]| 或 ", _MARKUP.sub("", row[column])):
             header = split_header(piece)
-            if classify(header, matcher) == "entity":
-                found.append(Option(header.name, header.raw, table.start, table.end))
+            kind, branded = classify(header, matcher)
+            if kind in ("entity", "category"):
+                found.append(Option(header.name, header.raw, table.start, table.end, strong=branded))
     return found
 
 
-def _collect(node: Node, matcher: BrandMatcher) -> list[Option]:
+def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option]:
+    """Options under ``node``; ``restricted`` = only tracked brands count (inside a topic or a
+    dimension bullet such as "1. 品牌定位与规模", where other bold labels are features)."""
     found: list[Option] = []
     for child in node.children:
         if child.kind == "table":
-            found.extend(_table_options(child, matcher))
+            if not restricted:
+                found.extend(_table_options(child, matcher))
             continue
-        header = split_header(child.title)
+        header = split_header(child.title, heading=child.kind == "heading")
         if _FEATURE_LABEL_RE.fullmatch(header.name):
             # "- 代表车型：" over "- 汉/唐", "- 海豹": products of the option above, not options.
             continue
-        kind = classify(header, matcher)
-        if kind != "entity" and _excluded(child.title):
+        kind, branded = classify(header, matcher, heading=child.kind == "heading")
+        if kind != "entity" and _excluded(header):
             continue
-        if kind == "other" and not child.children:
+        option = Option(header.name, header.raw, child.start, child.end, strong=header.strong or branded)
+        if kind == "entity" and branded:
+            found.append(option)
             continue
-        inner = _collect(child, matcher) if child.children else []
-        # An entity-looking header is still a group when it is a bare title over a list of
-        # entities ("1. **制造业数字化**" over "- **树根互联**", "- **赛意信息**").
-        is_group = len({o.name for o in inner}) >= 2 and (child.kind == "heading" or header.bare)
-        if kind == "entity" and not is_group:
-            found.append(Option(header.name, header.raw, child.start, child.end))
-        elif kind != "entity" or is_group:
+        inner_restricted = restricted or kind == "topic" or (child.kind == "item" and kind == "other")
+        inner = _collect(child, matcher, inner_restricted) if child.children else []
+        if kind == "category" and not inner and child.kind == "item" and not restricted:
+            found.append(option)
+            continue
+        if kind != "entity" or restricted:
             found.extend(inner)
+            continue
+        if child.kind == "heading":
+            listed = any(c.kind == "item" for c in child.children)
+            if inner:
+                found.extend(inner)
+            elif listed or (not child.children and child.level < LEVEL_BOLD):
+                found.append(option)
+            continue
+        strong_inner = {o.name for o in inner if o.strong}
+        if len(strong_inner) >= 2 and header.bare:
+            # "1. **制造业数字化**" over "- **树根互联**", "- **赛意信息**": a group.
+            found.extend(inner)
+        else:
+            found.append(option)
     return found
 
 
@@ -180,7 +250,7 @@ def recommended_options(outline: Node, matcher: BrandMatcher) -> list[Option]:
     """Options in reading order, each entity once (first occurrence wins)."""
     seen: set[str] = set()
     options: list[Option] = []
-    for option in _collect(outline, matcher):
+    for option in _collect(outline, matcher, restricted=False):
         key = option.name.casefold()
         if key not in seen:
             seen.add(key)

@@ -19,6 +19,7 @@ from shared.analysis.lexicon import (
     NEGATIVE_ZH,
     NEGATORS_EN,
     NEGATORS_ZH,
+    NEUTRAL_ZH,
     POSITIVE_EN,
     POSITIVE_ZH,
 )
@@ -38,8 +39,10 @@ def _alternation(words: tuple[str, ...], latin: bool) -> str:
 
 _POLARITY: dict[str, int] = {w: 1 for w in POSITIVE_ZH} | {w: -1 for w in NEGATIVE_ZH}
 _POLARITY |= {w: 1 for w in POSITIVE_EN} | {w: -1 for w in NEGATIVE_EN}
+_POLARITY |= dict.fromkeys(NEUTRAL_ZH, 0)
 _LEXICON = re.compile(
     "|".join([
+        _alternation(NEUTRAL_ZH, latin=False),
         _alternation(POSITIVE_ZH + NEGATIVE_ZH, latin=False),
         _alternation(POSITIVE_EN + NEGATIVE_EN, latin=True),
     ]),

@@ -20,14 +20,17 @@ _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 _BOLD_LINE = re.compile(r"^\s*\*\*([^*\n]+?)[:：]?\*\*\s*[:：]?\s*$")
 # "一、国际品牌" / "二. 国内品牌" as a group title outside Markdown headings.
 _CN_ORDINAL_LINE = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]\s*\S")
-_ITEM = re.compile(r"^(\s*)(?:[-*+•●▪◆·]|\d{1,2}\s*[.、)）．](?!\d)|[（(]\d{1,2}[)）])\s*(\S.*)$")
+_ITEM = re.compile(r"^(\s*)(?:[-*+•●▪◆·]\s+|\d{1,2}\s*[.、)）．](?!\d)\s*|[（(]\d{1,2}[)）]\s*)(\S.*)$")
+# A short unindented line ending with a colon ("选择建议：", "以下品牌值得考虑：") introduces the
+# list below it, so it acts as a heading for that list.
+_COLON_LINE = re.compile(r"^\S[^\n]{0,40}[:：]\s*$")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 # Levels order the tree: Markdown headings 1-6, then plain group lines, then bold-only lines.
 _LEVEL_CN_ORDINAL = 7
-_LEVEL_BOLD = 8
+LEVEL_BOLD = 8
 
 
 @dataclass(slots=True)
@@ -89,12 +92,16 @@ def parse_outline(text: str) -> Node:
         follows_blank, previous_blank = previous_blank, False
         heading = _HEADING.match(stripped)
         bold = None if heading else _BOLD_LINE.match(stripped)
-        ordinal = _CN_ORDINAL_LINE.match(stripped) if not (heading or bold) and not line[0].isspace() else None
-        if heading or (bold and not line[0].isspace()) or ordinal:
+        plain_heading = not (heading or bold) and not line[0].isspace() and not _ITEM.match(stripped)
+        ordinal = _CN_ORDINAL_LINE.match(stripped) if plain_heading else None
+        colon = _COLON_LINE.match(stripped) if plain_heading and not ordinal else None
+        if heading or (bold and not line[0].isspace()) or ordinal or colon:
             if heading:
                 level, title = len(heading.group(1)), heading.group(2)
             elif bold:
-                level, title = _LEVEL_BOLD, bold.group(1)
+                level, title = LEVEL_BOLD, bold.group(1)
+            elif colon:
+                level, title = LEVEL_BOLD, stripped.strip()
             else:
                 level, title = _LEVEL_CN_ORDINAL, stripped.strip()
             close_items_to(0, start)
