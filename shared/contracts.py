@@ -18,6 +18,7 @@ from typing import Literal
 import msgspec
 
 from shared.analysis.types import AnswerAnalysis
+from shared.brand import Brand as Brand  # re-exported: part of the request contract
 
 CONTRACT_VERSION = 1
 
@@ -45,11 +46,6 @@ ANSWERED: frozenset[str] = frozenset({"ok", "filtered"})
 RunStatus = Literal["running", "complete", "partial", "failed"]
 TERMINAL_RUN: frozenset[str] = frozenset({"complete", "partial", "failed"})
 Stage = Literal["accepted", "dispatched", "running", "reporting", "done"]
-
-
-class Brand(msgspec.Struct, kw_only=True):
-    name: str
-    aliases: list[str] = []
 
 
 class DiagnosisRequest(msgspec.Struct, kw_only=True):

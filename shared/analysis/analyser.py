@@ -18,7 +18,7 @@ from shared.analysis.sources import cited_domains, cited_urls, named_sources
 from shared.analysis.structure import parse_outline
 from shared.analysis.textutil import sentence_spans
 from shared.analysis.types import AnswerAnalysis, BrandAnalysis, SelfReport
-from shared.contracts import Brand
+from shared.brand import Brand
 
 # Bump whenever the analyser's output for the same input may change.
 ANALYSER_VERSION = "2026.03.1"

@@ -11,7 +11,7 @@ import re
 import msgspec
 
 from shared.analysis.analyser import analyse
-from shared.contracts import Brand
+from shared.brand import Brand
 
 
 class AnalyseRequest(msgspec.Struct, kw_only=True):

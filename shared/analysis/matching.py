@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from shared.contracts import Brand
+from shared.brand import Brand
 
 _LATIN_EDGE = re.compile(r"[A-Za-z0-9]")
 
