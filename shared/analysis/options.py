@@ -26,7 +26,7 @@ from shared.analysis.lexicon import (
 )
 from shared.analysis.matching import BrandMatcher
 from shared.analysis.structure import LEVEL_BOLD, Node
-from shared.analysis.textutil import CJK_CHAR
+from shared.analysis.textutil import CJK_CHAR, trie_pattern
 
 Kind = Literal["entity", "topic", "category", "other"]
 
@@ -49,7 +49,7 @@ _LEAD_WORDS = re.compile(r"^(?:例如|比如|如(?![何果今])|vs\.?\s|VS\.?\s)
 _TRAIL = re.compile(r"[\s:：、,，.。·\-–—*]+$")
 _CJK = re.compile(CJK_CHAR)
 _LATIN = re.compile(r"[A-Za-z]")
-_DESCRIPTOR_RE = re.compile("|".join(sorted(map(re.escape, DESCRIPTOR_WORDS), key=len, reverse=True)))
+_DESCRIPTOR_RE = re.compile(trie_pattern(DESCRIPTOR_WORDS))
 _TOPIC_RE = re.compile("|".join(map(re.escape, TOPIC_WORDS)))
 _ADVICE_RE = re.compile("|".join(ADVICE_PATTERNS))
 _EXCLUDED_RE = re.compile("|".join(map(re.escape, EXCLUDED_SECTION_WORDS)), re.IGNORECASE)
@@ -64,7 +64,9 @@ _CATEGORY_RE = re.compile(
     r"|(?:品牌(?:推荐|参考|梯队|清单|榜单|盘点)?$)|(?:(?:公司|门店|机构)(?:推荐|参考|梯队|清单|榜单|盘点)$)"
 )
 # Tiers and places group options but are never options themselves.
-_GROUPING_RE = re.compile(r"梯队|地区|区域|(?:^.{1,3}(?<!城)[区市]$)|(?:^(?:类型|类别|第.类|类)[一二三四五六七八九十\d]*$)")
+_GROUPING_RE = re.compile(
+    r"梯队|地区|区域|(?:^.{1,3}(?<!城)[区市]$)|(?:^(?:类型|类别|第.类|类)[一二三四五六七八九十\d]*$)"
+)
 _MAX_NAME_CHARS = 24
 _MAX_NAME_CJK = 15
 _SHORT_PLAIN = 16

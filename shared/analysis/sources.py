@@ -6,18 +6,17 @@ import re
 from urllib.parse import urlsplit
 
 from shared.analysis.lexicon import NAMED_SOURCES
+from shared.analysis.textutil import trie_pattern
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()（）\[\]【】{}，。；、！？|*`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)'\""
 _SOURCE_OWNER: dict[str, str] = {
     spelling.casefold(): canonical for canonical, spellings in NAMED_SOURCES.items() for spelling in spellings
 }
-_SOURCE_RE = re.compile(
-    "|".join(
-        (rf"(?<![A-Za-z]){re.escape(s)}(?![A-Za-z])" if s.isascii() else re.escape(s))
-        for s in sorted(_SOURCE_OWNER, key=len, reverse=True)
-    ),
-    re.IGNORECASE,
+_SPELLINGS = [spelling for spellings in NAMED_SOURCES.values() for spelling in spellings]
+_SOURCE_CJK = re.compile(trie_pattern([s for s in _SPELLINGS if not s.isascii()]))
+_SOURCE_LATIN = re.compile(
+    r"(?<![A-Za-z])(?:" + trie_pattern([s for s in _SPELLINGS if s.isascii()]) + r")(?![A-Za-z])", re.IGNORECASE
 )
 
 
@@ -54,7 +53,8 @@ def cited_domains(urls: list[str]) -> list[str]:
 
 def named_sources(text: str) -> list[str]:
     found: list[str] = []
-    for match in _SOURCE_RE.finditer(text):
+    matches = sorted([*_SOURCE_CJK.finditer(text), *_SOURCE_LATIN.finditer(text)], key=lambda m: m.start())
+    for match in matches:
         canonical = _SOURCE_OWNER[match.group(0).casefold()]
         if canonical not in found:
             found.append(canonical)
