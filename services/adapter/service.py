@@ -251,7 +251,7 @@ class AdapterService:
                     await msg.nak()
                 raise
             except Exception as exc:
-                log.error("job_failed", error=type(exc).__name__)
+                log.error("job_failed", error=type(exc).__name__, exc_info=True)
                 with contextlib.suppress(Exception):
                     await msg.nak(delay=1.0)
             finally:

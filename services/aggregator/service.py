@@ -259,7 +259,8 @@ class Aggregator:
         try:
             await self.store(result)
         except Exception as exc:
-            log.error("store_failed", run_id=result.run_id, cell_id=result.cell_id, error=type(exc).__name__)
+            log.error("store_failed", run_id=result.run_id, cell_id=result.cell_id, error=type(exc).__name__,
+                      exc_info=True)
             with contextlib.suppress(Exception):
                 await msg.nak(delay=1.0)
             return
