@@ -59,6 +59,10 @@ class SimulatorConfig(msgspec.Struct, kw_only=True):
     models: dict[str, ModelSettings] = {}
     faults: list[FaultSpec] = []
     request_log_size: int = 20000
+    # When true, a question containing `[latency_ms=N]` is answered after exactly N ms (not
+    # scaled; a `slow` fault still adds its delay): benchmarks draw each cell's latency
+    # themselves so they can compute the ideal makespan from the very same draws.
+    honour_latency_hints: bool = False
 
 
 def load_config(path: str | Path) -> SimulatorConfig:

@@ -4,12 +4,31 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
 from services.simulator.config import Percentiles, SimulatorConfig
 from services.simulator.personas import persona_for
 
 # z-score of the 90th percentile of a standard normal.
 _Z90 = 1.2815515655446004
+# A per-request latency set by the caller (only with `honour_latency_hints`): `[latency_ms=1234]` for
+# every model, or `[latency_ms:deepseek-chat=1234]` for one model id (one question, many models).
+_LATENCY_HINT = re.compile(r"\[latency_ms(?::([^\]=\s]{1,100}))?=(\d{1,7}(?:\.\d+)?)\]")
+
+
+def latency_hint_seconds(text: str, model: str) -> float | None:
+    """The latency `text` asks for when `model` answers, in seconds; None without a marker.
+
+    A marker naming `model` wins over an unnamed one; markers naming other models are ignored.
+    """
+    generic: float | None = None
+    for match in _LATENCY_HINT.finditer(text):
+        named, value = match.group(1), float(match.group(2)) / 1000.0
+        if named == model:
+            return value
+        if named is None and generic is None:
+            generic = value
+    return generic
 
 
 def lognormal_params(p50_ms: float, p90_ms: float) -> tuple[float, float]:

@@ -15,7 +15,7 @@ from services.simulator.answers import Answer, compose_answer
 from services.simulator.config import FaultSpec, SimulatorConfig, decode_fault
 from services.simulator.errors import Built
 from services.simulator.faults import FaultRegistry
-from services.simulator.latency import LatencyModel
+from services.simulator.latency import LatencyModel, latency_hint_seconds
 from services.simulator.protocols import anthropic, gemini, openai_compat
 from services.simulator.protocols.base import BadRequest, Call, Protocol, encode_json
 from services.simulator.stats import Stats
@@ -127,7 +127,7 @@ class Simulator:
             if fault.mode == "hang":
                 await self._closing.wait()
                 return self._json(protocol, protocol.error(503, None, None, call.model, rid), rid)
-        delay = self.latency.seconds(call.model)
+        delay = self._latency(call)
         if fault is not None and fault.mode == "slow":
             delay += fault.delay_ms / 1000.0
         created = int(time.time())
@@ -177,6 +177,13 @@ class Simulator:
             variant = sample % SAMPLE_VARIANTS
         return compose_answer(call.model, prompt.question, prompt.main_brand, variant, prompt.wants_geo,
                               self.config.seed)
+
+    def _latency(self, call: Call) -> float:
+        if self.config.honour_latency_hints:
+            hinted = latency_hint_seconds(call.prompt.question, call.model)
+            if hinted is not None:
+                return hinted
+        return self.latency.seconds(call.model)
 
     async def _sleep(self, seconds: float) -> None:
         if seconds > 0:
