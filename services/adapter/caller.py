@@ -5,6 +5,12 @@ handled here and ends in exactly one result with an explicit status. Transient c
 retried with capped exponential backoff and full jitter (or the provider's Retry-After, up to
 a cap) while the deadline allows; permanent classes end after one attempt; auth and config
 errors latch the model so its remaining cells end at once without another HTTP call.
+
+Each HTTP attempt passes, in this order: the circuit breaker (wait while it is open), a
+concurrency slot (AIMD), the credential gate (one call at a time until the key has been
+accepted once), a rate token (rpm), then a last breaker admission just before the request.
+The rate token comes last so that request times at the provider follow the bucket's rate.
+The rules and their defaults are in docs/resilience.md.
 """
 
 from __future__ import annotations
@@ -12,17 +18,39 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Literal
 
 import httpx
 
-from services.adapter.breaker import CircuitBreaker
-from services.adapter.limits import AimdLimiter, TokenBucket
+from services.adapter.breaker import CircuitBreaker, Permit
+from services.adapter.limits import AimdLimiter, Slot, TokenBucket
 from services.adapter.prompt import user_message
 from shared.catalogue import ModelSpec
-from shared.contracts import CellResult, ErrorInfo, Job, Usage
-from shared.errors import CellError, CircuitOpen, ContentFiltered, DeadlineExceeded, RateLimited, to_error_info
+from shared.contracts import CellResult, CellStatus, ErrorInfo, Job, Usage
+from shared.errors import (
+    CellError,
+    CircuitOpen,
+    ContentFiltered,
+    DeadlineExceeded,
+    Malformed,
+    RateLimited,
+    sanitize,
+    to_error_info,
+)
+from shared.logging import get_logger
 from shared.providers import Completion, Prompt, complete
+
+log = get_logger("brandlens.adapter.caller")
+
+# Outcomes that prove the provider's API accepted the key: it answered, or judged the request
+# itself. A 5xx, a timeout or a refused connection may come from a load balancer in front of
+# authentication, so they prove nothing.
+CREDENTIALS_PROVEN: frozenset[str] = frozenset({"ok", "filtered", "bad_request", "rate_limited"})
+
+Phase = Literal["breaker", "queue", "http", "backoff"]
 
 
 @dataclass(frozen=True)
@@ -30,11 +58,25 @@ class RetryPolicy:
     max_attempts: int = 4
     base_delay_s: float = 1.0
     max_delay_s: float = 30.0
-    # A provider asking for a longer pause than this is treated as a failure of this attempt.
+    # A provider asking for a longer pause than this ends the cell now: a quota that resets in
+    # an hour is not worth holding the job for.
     max_retry_after_s: float = 60.0
 
+    @classmethod
+    def from_spec(cls, spec: ModelSpec) -> RetryPolicy:
+        return cls(
+            max_attempts=spec.max_attempts,
+            base_delay_s=spec.retry_base_s,
+            max_delay_s=spec.retry_max_s,
+            max_retry_after_s=spec.max_retry_after_s,
+        )
+
     def backoff(self, attempt: int, rng: random.Random) -> float:
-        # Full jitter (AWS architecture blog): spreads retries of many cells over the window.
+        """The pause after failed attempt ``attempt`` (1-based).
+
+        Full jitter (AWS architecture blog): spreads the retries of many cells over the window
+        instead of sending them back in lockstep.
+        """
         return rng.uniform(0.0, min(self.max_delay_s, self.base_delay_s * (2 ** (attempt - 1))))
 
 
@@ -42,8 +84,16 @@ class RetryPolicy:
 class Latch:
     """Set on the first auth/config error; the model stays misconfigured until restarted."""
 
-    status: str | None = None
+    status: CellStatus | None = None
     error: ErrorInfo | None = None
+    at: float | None = None
+
+    @property
+    def reason(self) -> str | None:
+        """Why the model takes no calls, for health and ``brandlens models``."""
+        if self.status is None:
+            return None
+        return f"{self.status}: {self.error.message if self.error else 'rejected by the provider'}"
 
 
 @dataclass
@@ -52,7 +102,24 @@ class CallerStats:
     by_status: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass
+class _Cell:
+    """One cell's progress through the retry loop."""
+
+    job: Job
+    started: float
+    attempts: int = 0
+    phase: Phase = "queue"
+    last_error: CellError | None = None
+    retries_by_class: dict[type[CellError], int] = field(default_factory=dict)
+
+
 class Caller:
+    """Calls one model for one adapter; ``call`` turns a Job into exactly one CellResult.
+
+    ``latch``, ``breaker.state`` and ``limiter.current`` are what health reports.
+    """
+
     def __init__(
         self,
         spec: ModelSpec,
@@ -67,8 +134,8 @@ class Caller:
         self.spec = spec
         self._api_key = api_key
         self.client = client
-        self.policy = policy or RetryPolicy()
-        self.breaker = breaker or CircuitBreaker()
+        self.policy = policy or RetryPolicy.from_spec(spec)
+        self.breaker = breaker or CircuitBreaker.from_spec(spec)
         self.limiter = AimdLimiter(spec.concurrency)
         self.bucket = TokenBucket(spec.rpm)
         self.latch = Latch()
@@ -77,125 +144,188 @@ class Caller:
         self._rng = rng or random.Random()
         # Until one call has proven the credentials, calls go one at a time: a bad key then
         # costs exactly one HTTP request instead of `concurrency` of them.
-        self._verified = asyncio.Event()
-        self._probe = asyncio.Lock()
+        self.credentials_proven = False
+        self._gate = asyncio.Lock()
 
-    def _result(self, job: Job, status: str, **fields: object) -> CellResult:
-        self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
-        return CellResult(
-            run_id=job.run_id, cell_id=job.cell_id, model=job.model, status=status,  # type: ignore[arg-type]
-            adapter_id=self.adapter_id, **fields,  # type: ignore[arg-type]
+    # --- the public call -------------------------------------------------------------------
+
+    async def call(self, job: Job) -> CellResult:
+        """Ask the model until the outcome is final. Never raises, except on cancellation."""
+        cell = _Cell(job=job, started=time.time())
+        if self.latch.status is not None:
+            return self._latched(cell)
+        remaining = job.deadline_at - cell.started
+        if remaining <= 0:
+            return self._failure(cell, DeadlineExceeded("the run's deadline passed before the call"))
+        try:
+            async with asyncio.timeout(remaining):
+                return await self._run(cell)
+        except TimeoutError:
+            return self._failure(cell, self._deadline_error(cell))
+        except Exception as exc:
+            # A bug in the adapter, not a provider failure: reported as one, never raised into
+            # the consumer loop (a nak would only redeliver the same bug MaxDeliver times).
+            log.exception("caller_bug", error=type(exc).__name__)
+            return self._result(cell, "crashed", error=ErrorInfo(
+                error_class=type(exc).__name__, message=sanitize(f"adapter error: {exc}", self._secrets()),
+            ))
+
+    # --- the retry loop --------------------------------------------------------------------
+
+    async def _run(self, cell: _Cell) -> CellResult:
+        prompt = Prompt(user=user_message(cell.job), max_tokens=self.spec.max_tokens,
+                        temperature=self.spec.temperature)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (cell.job.deadline_at - time.time())
+        while True:
+            cell.phase = "breaker"
+            if self.breaker.state == "open" and loop.time() + self.breaker.retry_in() >= deadline:
+                # No probe can go before the deadline: end now rather than hold the job idle.
+                return self._failure(cell, CircuitOpen(
+                    f"the model's circuit breaker is open for {self.breaker.retry_in():.1f}s more, "
+                    "past the run's deadline"))
+            # Held here rather than nak'ed with a delay: every nak counts towards MaxDeliver,
+            # which would turn a provider outage into "crashed" cells. The service keeps the job
+            # alive with in-progress acks meanwhile.
+            await self.breaker.wait_callable()
+            cell.phase = "queue"
+            async with self.limiter.slot() as slot, self._credential_gate():
+                if self.latch.status is not None:
+                    return self._latched(cell)
+                await self.bucket.take()
+                permit = self.breaker.try_acquire()
+                if permit is None:
+                    continue  # the breaker opened (or another cell took the probe) while queued
+                cell.phase = "http"
+                cell.attempts += 1
+                self.stats.http_calls += 1
+                t0 = time.monotonic()
+                outcome = await self._attempt(prompt, permit)
+                latency_ms = int((time.monotonic() - t0) * 1000)
+                status: CellStatus = "ok" if isinstance(outcome, Completion) else outcome.cell_status
+                self.breaker.record(permit, status)
+                if status in CREDENTIALS_PROVEN:
+                    self.credentials_proven = True
+            if isinstance(outcome, Completion):
+                self.limiter.on_success()
+                return self._answered(cell, outcome, latency_ms)
+            if isinstance(outcome, ContentFiltered):
+                self.limiter.on_success()
+                return self._result(cell, "filtered", answer=outcome.partial_text, latency_ms=latency_ms,
+                                    error=to_error_info(outcome))
+            delay = self._handle_failure(cell, outcome, slot, deadline - loop.time())
+            if delay is None:
+                return self._failure(cell, outcome)
+            cell.phase = "backoff"
+            await asyncio.sleep(delay)
+
+    async def _attempt(self, prompt: Prompt, permit: Permit) -> Completion | CellError:
+        try:
+            return await complete(self.client, self.spec, self._api_key, prompt)
+        except CellError as exc:
+            return exc
+        except asyncio.CancelledError:
+            # The deadline (or shutdown) cut the request: its connection is closed, the provider
+            # sees the disconnect. A cut call says nothing about the provider's health.
+            self.breaker.abandon(permit)
+            raise
+        except Exception as exc:
+            # The protocol clients classify every HTTP failure; anything else escaped a parser
+            # on an unexpected body, which is what `malformed` means.
+            log.warning("unclassified_provider_failure", error=type(exc).__name__)
+            return Malformed(f"unexpected {type(exc).__name__} while reading the answer: {exc}",
+                             secrets=self._secrets())
+
+    def _handle_failure(self, cell: _Cell, error: CellError, slot: Slot, remaining_s: float) -> float | None:
+        """Apply the failure's side effects; the pause before the next attempt, or None to stop."""
+        cell.last_error = error
+        if error.latches_model and self.latch.status is None:
+            self.latch.status = error.cell_status
+            self.latch.error = to_error_info(error)
+            self.latch.at = time.time()
+            log.error("model_latched", status=error.cell_status, reason=error.message)
+        if isinstance(error, RateLimited) and error.transient and self.limiter.on_rate_limited(slot):
+            log.warning("concurrency_halved", limit=self.limiter.current)
+        if not error.transient or cell.attempts >= self.policy.max_attempts:
+            return None
+        kind = type(error)
+        if kind.retry_limit is not None and cell.retries_by_class.get(kind, 0) >= kind.retry_limit:
+            return None
+        delay = self.policy.backoff(cell.attempts, self._rng)
+        if error.retry_after_s is not None:
+            if error.retry_after_s > self.policy.max_retry_after_s:
+                return None
+            delay = max(delay, error.retry_after_s)
+        if delay >= remaining_s:
+            return None  # the retry could not finish before the deadline: report what we know
+        cell.retries_by_class[kind] = cell.retries_by_class.get(kind, 0) + 1
+        log.info("retrying", status=error.cell_status, attempt=cell.attempts, delay_s=round(delay, 3))
+        return delay
+
+    @asynccontextmanager
+    async def _credential_gate(self) -> AsyncIterator[None]:
+        if self.credentials_proven:
+            yield
+            return
+        await self._gate.acquire()
+        if self.credentials_proven:
+            # Proven while this cell queued: the rest go concurrently, not one by one.
+            self._gate.release()
+            yield
+            return
+        try:
+            yield
+        finally:
+            self._gate.release()
+
+    # --- results ---------------------------------------------------------------------------
+
+    def _deadline_error(self, cell: _Cell) -> CellError:
+        if cell.phase == "breaker":
+            return CircuitOpen("the model's circuit breaker stayed open until the run's deadline")
+        if cell.phase == "http":
+            return DeadlineExceeded(f"the run's deadline cancelled HTTP attempt {cell.attempts}")
+        if cell.last_error is not None:
+            return cell.last_error  # the deadline cut the retry wait: the failure is what happened
+        return DeadlineExceeded("the run's deadline passed while waiting for a concurrency or rate slot")
+
+    def _answered(self, cell: _Cell, completion: Completion, latency_ms: int) -> CellResult:
+        cost, currency = self.cost(completion.usage)
+        return self._result(
+            cell, "ok", answer=completion.text, reasoning=completion.reasoning,
+            finish_reason=completion.finish_reason, usage=completion.usage, cost=cost, currency=currency,
+            citations=completion.citations, provider_request_id=completion.provider_request_id,
+            latency_ms=latency_ms,
         )
 
-    def _cost(self, usage: Usage) -> tuple[float | None, str | None]:
+    def _failure(self, cell: _Cell, error: CellError) -> CellResult:
+        return self._result(cell, error.cell_status, error=to_error_info(error),
+                            latency_ms=int((time.time() - cell.started) * 1000))
+
+    def _latched(self, cell: _Cell) -> CellResult:
+        assert self.latch.status is not None
+        return self._result(cell, self.latch.status, error=self.latch.error)
+
+    def _result(self, cell: _Cell, status: CellStatus, **fields: object) -> CellResult:
+        self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
+        job = cell.job
+        return CellResult(
+            run_id=job.run_id, cell_id=job.cell_id, model=job.model, status=status,
+            attempts=cell.attempts, adapter_id=self.adapter_id, started_at=cell.started,
+            finished_at=time.time(), **fields,  # type: ignore[arg-type]  # per-status optional fields
+        )
+
+    def cost(self, usage: Usage) -> tuple[float | None, str | None]:
+        """(cost, currency) of ``usage`` at the catalogue's list price; (None, None) when unknown.
+
+        Reasoning tokens are billed as output and providers already include them in the output
+        count, so they are not added again.
+        """
         price = self.spec.price
         if price is None or usage.input_tokens is None or usage.output_tokens is None:
             return None, None
         cost = (usage.input_tokens * price.input_per_mtok + usage.output_tokens * price.output_per_mtok) / 1e6
         return round(cost, 8), price.currency
 
-    async def _attempt(self, prompt: Prompt) -> Completion:
-        await self.bucket.take()
-        await self.limiter.acquire()
-        try:
-            self.stats.http_calls += 1
-            return await complete(self.client, self.spec, self._api_key, prompt)
-        finally:
-            await self.limiter.release()
-
-    async def _guarded_attempt(self, prompt: Prompt) -> Completion:
-        if self._verified.is_set():
-            return await self._attempt(prompt)
-        async with self._probe:
-            if self.latch.status is not None:
-                raise _Latched()
-            completion = await self._attempt(prompt)
-            self._verified.set()
-            return completion
-
-    async def call(self, job: Job) -> CellResult:
-        """Ask the model until an outcome is final; never raises (except cancellation)."""
-        started = time.time()
-        if self.latch.status is not None:
-            return self._result(job, self.latch.status, attempts=0, error=self.latch.error,
-                                started_at=started, finished_at=started)
-        remaining = job.deadline_at - started
-        if remaining <= 0:
-            return self._result(job, "deadline_exceeded", attempts=0, started_at=started, finished_at=started,
-                                error=ErrorInfo(error_class="deadline_exceeded",
-                                                message="the run's deadline passed before the call"))
-        prompt = Prompt(system=None, user=user_message(job), max_tokens=self.spec.max_tokens,
-                        temperature=self.spec.temperature)
-        attempts = 0
-        waited_on_breaker = False
-        last_error: CellError | None = None
-        loop = asyncio.get_running_loop()
-        deadline_loop = loop.time() + remaining
-        try:
-            async with asyncio.timeout_at(deadline_loop):
-                while True:
-                    wait = self.breaker.retry_in()
-                    if wait > 0 or not self.breaker.acquire():
-                        # The job waits here (kept alive by in-progress acks) rather than being
-                        # nak'ed with a delay: every nak counts towards MaxDeliver, which would
-                        # turn a provider outage into "crashed" cells.
-                        waited_on_breaker = True
-                        await asyncio.sleep(max(wait, 0.2))
-                        continue
-                    attempts += 1
-                    t0 = time.monotonic()
-                    try:
-                        completion = await self._guarded_attempt(prompt)
-                    except _Latched:
-                        return self._result(job, self.latch.status or "auth_error", attempts=attempts - 1,
-                                            error=self.latch.error, started_at=started, finished_at=time.time())
-                    except CellError as exc:
-                        last_error = exc
-                        self.breaker.record(exc.cell_status)
-                        if isinstance(exc, ContentFiltered):
-                            return self._result(
-                                job, "filtered", answer=exc.partial_text or "", attempts=attempts,
-                                latency_ms=int((time.monotonic() - t0) * 1000), error=to_error_info(exc),
-                                started_at=started, finished_at=time.time(),
-                            )
-                        if exc.latches_model:
-                            self.latch.status = exc.cell_status
-                            self.latch.error = to_error_info(exc)
-                        if isinstance(exc, RateLimited):
-                            await self.limiter.on_rate_limited()
-                        if not exc.transient or attempts >= self.policy.max_attempts:
-                            break
-                        delay = self.policy.backoff(attempts, self._rng)
-                        if exc.retry_after_s is not None:
-                            if exc.retry_after_s > self.policy.max_retry_after_s:
-                                break
-                            delay = max(delay, exc.retry_after_s)
-                        if loop.time() + delay >= deadline_loop:
-                            break
-                        await asyncio.sleep(delay)
-                        continue
-                    self.breaker.record("ok")
-                    self.limiter.on_success()
-                    cost, currency = self._cost(completion.usage)
-                    return self._result(
-                        job, "ok", answer=completion.text, reasoning=completion.reasoning,
-                        finish_reason=completion.finish_reason, usage=completion.usage, cost=cost,
-                        currency=currency, citations=completion.citations,
-                        provider_request_id=completion.provider_request_id, attempts=attempts,
-                        latency_ms=int((time.monotonic() - t0) * 1000), started_at=started, finished_at=time.time(),
-                    )
-        except TimeoutError:
-            if waited_on_breaker and (last_error is None or last_error.counts_for_breaker):
-                last_error = CircuitOpen("the model's circuit breaker stayed open until the run's deadline")
-            else:
-                # The deadline cancelled the in-flight HTTP request (its connection is closed).
-                last_error = DeadlineExceeded("the run's deadline passed during the call")
-        assert last_error is not None
-        return self._result(
-            job, last_error.cell_status, attempts=attempts, error=to_error_info(last_error),
-            latency_ms=int((time.time() - started) * 1000), started_at=started, finished_at=time.time(),
-        )
-
-
-class _Latched(Exception):
-    """Raised inside the probe gate when the model latched while this call was waiting."""
+    def _secrets(self) -> tuple[str, ...]:
+        return (self._api_key,) if self._api_key else ()

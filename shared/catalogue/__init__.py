@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -40,10 +40,10 @@ class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
     model: str
     provider: str = ""
     api_key_env: str = ""
-    concurrency: int = 8
+    concurrency: Annotated[int, msgspec.Meta(ge=1)] = 8
     timeout_s: float = 180.0
     # Requests per minute (token bucket); 0 means no limit beyond `concurrency`.
-    rpm: int = 0
+    rpm: Annotated[int, msgspec.Meta(ge=0)] = 0
     stream: bool = False
     max_tokens: int = 2048
     temperature: float | None = None
@@ -53,6 +53,22 @@ class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
     extra_body: dict[str, object] = {}
     price: Price | None = None
     simulated: bool = False
+    # Resilience (docs/resilience.md). Defaults suit hosted LLM APIs; tests shrink them for speed.
+    # HTTP attempts per cell for transient failures, all within the cell's deadline.
+    max_attempts: Annotated[int, msgspec.Meta(ge=1, le=20)] = 4
+    # Capped exponential backoff with full jitter: attempt n waits U(0, min(max, base * 2^(n-1))).
+    retry_base_s: Annotated[float, msgspec.Meta(ge=0)] = 1.0
+    retry_max_s: Annotated[float, msgspec.Meta(ge=0)] = 30.0
+    # A Retry-After longer than this ends the cell now (a quota reset hours away is not worth a wait).
+    max_retry_after_s: Annotated[float, msgspec.Meta(ge=0)] = 60.0
+    # The breaker opens when, within `breaker_window_s`, at least `breaker_min_failures` calls failed
+    # (upstream_error, timeout, unreachable) and they were at least `breaker_failure_ratio` of all.
+    breaker_window_s: Annotated[float, msgspec.Meta(gt=0)] = 60.0
+    breaker_min_failures: Annotated[int, msgspec.Meta(ge=1)] = 5
+    breaker_failure_ratio: Annotated[float, msgspec.Meta(gt=0, le=1)] = 0.5
+    # Open for this long before one probe goes; each failed probe doubles it, up to the max.
+    breaker_cooldown_s: Annotated[float, msgspec.Meta(gt=0)] = 10.0
+    breaker_max_cooldown_s: Annotated[float, msgspec.Meta(gt=0)] = 120.0
     # `brandlens up` starts an adapter for this model when its key is present (local servers
     # such as Ollama opt out: no key says nothing about whether the server is running).
     autostart: bool = True
