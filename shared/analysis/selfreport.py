@@ -18,7 +18,7 @@ from shared.analysis.types import SelfReport
 
 _KEY = re.compile(r"[\"'“”]?geo_analysis[\"'“”]?\s*[:：]", re.IGNORECASE)
 _FENCE_OPEN = re.compile(r"```[A-Za-z]*\s*$")
-_FENCE_CLOSE = re.compile(r"^\s*```")
+_FENCE_CLOSE = re.compile(r"\s*```")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _PY_LITERAL = {"True": "true", "False": "false", "None": "null"}
 _PY_LITERAL_RE = re.compile(r"\b(True|False|None)\b")

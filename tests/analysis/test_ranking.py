@@ -1,0 +1,129 @@
+"""Recognising recommended options and ranking brands among them, across answer layouts."""
+
+from __future__ import annotations
+
+from tests.analysis.helpers import run
+
+FEATURE_BULLETS = """以下是推荐：
+
+1. **麦肯锡（McKinsey & Company）**
+   - 优势：战略咨询领先。
+   - 特点：方法论成熟。
+2. **埃森哲（Accenture）**
+   - 优势：落地能力强。
+3. **埃菲索**
+   - 优势：性价比高。
+"""
+
+
+class TestListLayouts:
+    def test_numbered_list_with_feature_bullets(self) -> None:
+        """Numbered bold headers are options; their "- 优势：" bullets are not, and names drop the parentheses."""
+        result = run(FEATURE_BULLETS, "埃菲索")
+        assert result.recommended == ["麦肯锡", "埃森哲", "埃菲索"]
+        assert result.brands["埃菲索"].rank == 3
+
+    def test_bulleted_list(self) -> None:
+        """Bulleted "- **名称**：描述" items are options in order."""
+        answer = "- **华为**：影像强。\n- **苹果**：系统流畅。\n- **三星**：屏幕好。\n"
+        assert run(answer, "三星").brands["三星"].rank == 3
+
+    def test_headed_sections(self) -> None:
+        """"### 1. 名称" sections rank like list items; the bullets under them are features."""
+        answer = (
+            "### 1. 北京同仁堂\n- **特点**：老字号。\n- **代表产品**：\n  - 菊花茶\n\n"
+            "### 2. 元若曦\n- **特点**：新锐。\n"
+        )
+        result = run(answer, "元若曦")
+        assert result.recommended == ["北京同仁堂", "元若曦"]
+        assert result.brands["元若曦"].rank == 2
+
+    def test_markdown_table(self) -> None:
+        """A table's brand column lists options; a table without such a column lists none."""
+        answer = (
+            "| 品牌 | 特点 |\n|---|---|\n| 同仁堂 | 传统 |\n| 元若曦 | 新锐 |\n\n"
+            "| 体质 | 推荐茶饮 |\n|---|---|\n| 气虚 | 人参茶 |\n"
+        )
+        result = run(answer, "元若曦")
+        assert result.recommended == ["同仁堂", "元若曦"]
+        assert result.brands["元若曦"].rank == 2
+
+    def test_grouped_lists_rank_in_reading_order(self) -> None:
+        """Several grouped lists ("一、国际品牌 … 二、国内品牌") rank across groups in reading order."""
+        answer = (
+            "### 一、国际品牌\n1. **麦肯锡**：战略。\n2. **埃森哲**：落地。\n\n"
+            "### 二、国内品牌\n1. **汉得信息**：ERP。\n2. **埃菲索**：数字化。\n"
+        )
+        result = run(answer, "埃菲索", "埃森哲")
+        assert result.recommended == ["麦肯锡", "埃森哲", "汉得信息", "埃菲索"]
+        assert result.brands["埃菲索"].rank == 4
+        assert result.brands["埃森哲"].rank == 2
+
+    def test_plain_numbered_items_with_body_lines(self) -> None:
+        """"1. 比亚迪" followed directly by its paragraph is one option (the Doubao layout)."""
+        answer = "1. 比亚迪\n20万左右可选宋PLUS。\n\n2. 小米汽车\n小米SU7性能突出。\n"
+        assert run(answer, "小米").brands["小米"].rank == 2
+
+
+class TestNotOptions:
+    def test_advice_section_is_not_ranked(self) -> None:
+        """Lists under "选择建议"/"如何选择" are advice; brands named there get no rank."""
+        answer = "1. **索菲亚**：衣柜专家。\n\n**选择建议：**\n1. **欧派**：适合预算充足的家庭。\n"
+        result = run(answer, "欧派", "索菲亚")
+        assert result.recommended == ["索菲亚"]
+        assert result.brands["欧派"].rank is None
+        assert result.brands["欧派"].mentioned
+
+    def test_advice_items_are_not_options(self) -> None:
+        """Bold advice headers ("优先看本地口碑", "技术与认证是硬指标") are not entities."""
+        answer = "1. **优先看本地口碑与真实案例**：多看评价。\n2. **技术与认证是硬指标**：看授权。\n"
+        assert run(answer, "趣车良品").recommended == []
+
+    def test_passing_mention_is_not_a_rank(self) -> None:
+        """A brand named only in prose is mentioned but unranked."""
+        answer = "1. **比亚迪**：销量领先。\n2. **小鹏**：智驾强。\n\n小米目前还没有推出汽车。\n"
+        found = run(answer, "小米").brands["小米"]
+        assert found.mentioned and found.rank is None
+
+    def test_topic_title_about_the_brand(self) -> None:
+        """"**华为折叠屏的优势：**" describes the brand: competitors listed after it rank, 华为 does not."""
+        answer = (
+            "**华为折叠屏的优势：**\n- 技术领先：铰链可靠。\n- 系统优化：体验流畅。\n\n"
+            "**竞品对比：**\n- 小米：性价比高。\n- Vivo：拍照强。\n"
+        )
+        result = run(answer, "华为", "小米", "Vivo")
+        assert result.recommended == ["小米", "Vivo"]
+        assert result.brands["华为"].rank is None
+
+    def test_dimension_comparison_ranks_brands_once(self) -> None:
+        """Brand bullets repeated under dimension headings ("1. 品牌定位") rank by first appearance."""
+        answer = (
+            "1. **品牌定位与规模**\n    *   **欧派**：龙头。\n    *   **志邦**：务实。\n"
+            "2. **产品与设计**\n    *   **欧派**：丰富。\n    *   **志邦**：专业。\n"
+        )
+        result = run(answer, "志邦", "欧派")
+        assert result.recommended == ["欧派", "志邦"]
+        assert result.brands["志邦"].rank == 2
+
+
+class TestInterceptionAndDiscovery:
+    def test_competitors_ranked_above_intercept(self) -> None:
+        """Competitors ranked above the main brand intercept it; those below do not."""
+        answer = "1. **小米**：性能。\n2. **华为**：生态。\n3. **Oppo**：快充。\n"
+        assert run(answer, "华为", "小米", "Oppo").intercepted_by == ["小米"]
+
+    def test_main_brand_absent_all_ranked_competitors_intercept(self) -> None:
+        """When the main brand is not among the options, every ranked competitor intercepts it."""
+        answer = "1. **比亚迪**：混动。\n2. **小鹏**：智驾。\n"
+        assert run(answer, "小米", "小鹏", "比亚迪").intercepted_by == ["比亚迪", "小鹏"]
+
+    def test_main_brand_first_no_interception(self) -> None:
+        """Ranked first, the main brand is intercepted by nobody."""
+        answer = "1. **华为**：生态。\n2. **小米**：性能。\n"
+        assert run(answer, "华为", "小米").intercepted_by == []
+
+    def test_discovered_entities(self) -> None:
+        """Options the user did not list are discovered, in order; listed brands are not."""
+        answer = "1. **同仁堂**：老字号。\n2. **元若曦**：新锐。\n3. **茶里（CHALI）**：袋泡茶。\n"
+        result = run(answer, "元若曦", "喜纯")
+        assert result.discovered == ["同仁堂", "茶里"]

@@ -1,0 +1,57 @@
+"""Sentiment and tone from the sentences about a brand, with negation and contrast."""
+
+from __future__ import annotations
+
+from tests.analysis.helpers import run
+
+
+class TestTone:
+    def test_positive(self) -> None:
+        """Praise ("口碑好", "值得推荐") gives a positive tone."""
+        found = run("欧派品质可靠，口碑好，值得推荐。", "欧派").brands["欧派"]
+        assert found.tone == "positive" and found.sentiment is not None and found.sentiment > 0
+
+    def test_negative(self) -> None:
+        """Complaints ("投诉多", "做工粗糙") give a negative tone."""
+        assert run("某品牌投诉不断，做工粗糙，售后推诿。", "某品牌").brands["某品牌"].tone == "negative"
+
+    def test_neutral_fact(self) -> None:
+        """A sentence without judgement words is neutral."""
+        assert run("志邦成立于1998年，总部在合肥。", "志邦").brands["志邦"].tone == "neutral"
+
+    def test_only_sentences_about_the_brand_count(self) -> None:
+        """Praise of a competitor in another sentence does not lift the main brand."""
+        result = run("小米性能出色，口碑好。华为成立于1987年。", "华为", "小米")
+        assert result.brands["华为"].tone == "neutral"
+        assert result.brands["小米"].tone == "positive"
+
+    def test_option_body_counts_for_its_brand(self) -> None:
+        """Feature bullets under a brand's option describe that brand even without naming it."""
+        answer = (
+            "1. **华为**\n   - 优势：影像出色，系统流畅，做工精湛。\n"
+            "2. **小米**\n   - 问题：发热严重，品控较差。\n"
+        )
+        result = run(answer, "华为", "小米")
+        assert result.brands["华为"].tone == "positive"
+        assert result.brands["小米"].tone == "negative"
+
+
+class TestNegation:
+    def test_chinese_negators(self) -> None:
+        """"不推荐", "不太好", "并不出色" read as negative, not positive."""
+        for text in ("不推荐这个品牌A。", "品牌A不太好。", "品牌A并不出色。"):
+            assert run(text, "品牌A").brands["品牌A"].tone == "negative", text
+
+    def test_english_negation(self) -> None:
+        """"not recommended" / "not good" are negative in English answers."""
+        found = run("BrandX is not recommended; the service is not good.", "BrandX").brands["BrandX"]
+        assert found.tone == "negative"
+
+    def test_false_negators_do_not_flip(self) -> None:
+        """"不仅…强" and "不错" are praise, not negation."""
+        assert run("品牌A不仅性能强，而且做工不错。", "品牌A").brands["品牌A"].tone == "positive"
+
+    def test_contrast_weighs_the_verdict(self) -> None:
+        """After "但", the verdict weighs more: one praise then two drawbacks is negative."""
+        found = run("品牌A设计出色，但价格偏高，售后有限。", "品牌A").brands["品牌A"]
+        assert found.tone == "negative"
