@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run up test test-faults lint typecheck bench clean
+.PHONY: install run up test test-faults lint typecheck bench browser clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3)"; exit 1; }
@@ -37,6 +37,17 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Headless Chromium and a CJK font for the HTML report's browser tests; without root it only says what to run.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then \
+		echo "browser: $$(command -v chromium) and fonts-wqy-microhei present"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei \
+			|| echo "note: apt-get could not install chromium fonts-wqy-microhei; browser tests will skip"; \
+	else \
+		echo "note: chromium/fonts-wqy-microhei missing and not root; run: sudo apt-get install -y chromium fonts-wqy-microhei"; \
+	fi
 
 clean:
 	rm -rf $(VENV) .brandlens .pytest_cache .mypy_cache .ruff_cache
