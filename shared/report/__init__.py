@@ -9,6 +9,7 @@ from pathlib import Path
 from shared.report.build import build_report
 from shared.report.compare import compare_reports, render_comparison
 from shared.report.csvout import render_csv
+from shared.report.formats import FORMATS, render
 from shared.report.htmlpage import render_html
 from shared.report.jsonout import report_from_json, report_to_json
 from shared.report.markdown import render_markdown
@@ -23,12 +24,15 @@ def write_schemas(directory: Path) -> list[Path]:
 
     return write(directory)
 
+
 __all__ = [
+    "FORMATS",
     "Comparison",
     "Report",
     "build_report",
     "compare_reports",
     "derive_run_status",
+    "render",
     "render_comparison",
     "render_csv",
     "render_html",

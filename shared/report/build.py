@@ -78,6 +78,7 @@ def build_report(run: RunRecord, cells: list[CellRecord], *, generated_at: float
         created_at=run.created_at,
         finished_at=run.finished_at,
         generated_at=time.time() if generated_at is None else generated_at,
+        analyser_version=_analyser_version(ordered_cells),
         totals=views.totals(run.total),
         brands=views.overall.finish(),
         by_model=[views.model_breakdown(model) for model in model_order],
@@ -98,6 +99,11 @@ def build_report(run: RunRecord, cells: list[CellRecord], *, generated_at: float
         ),
         cells=views.cells,
     )
+
+
+def _analyser_version(cells: list[CellRecord]) -> str | None:
+    versions = {c.analysis.analyser_version for c in cells if c.analysis is not None and c.result.status in ANSWERED}
+    return ", ".join(sorted(versions)) or None
 
 
 def _as_status(status: str) -> ReportStatus:

@@ -310,7 +310,10 @@ def render_html(report: Report) -> str:
         "<section><h2>Answers 回答原文</h2>"
         + "".join(_answer(c, report.brand.name) for c in report.cells)
         + "</section>",
-        f"<footer>Generated {e(when(report.generated_at))} by brandlens · report v{report.v}. Metric "
+        f"<footer>Generated {e(when(report.generated_at))} by brandlens · report v{report.v}"
+        + (f" · re-analysed {e(when(report.reanalysed_at))}" if report.reanalysed_at is not None else "")
+        + (f" · analyser {e(report.analyser_version)}" if report.analyser_version else "")
+        + ". Metric "
         "definitions: docs/metrics.md.</footer>",
         "</main></body></html>",
     ]

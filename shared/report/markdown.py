@@ -159,7 +159,9 @@ def render_markdown(report: Report) -> str:
         f" · failed {report.totals.failed} · missing {report.totals.missing}"
         f" · coverage {share(report.totals.coverage)}",
         f"- Created {when(report.created_at)} · finished {when(report.finished_at)}"
-        f" · generated {when(report.generated_at)}",
+        f" · generated {when(report.generated_at)}"
+        + (f" · re-analysed {when(report.reanalysed_at)}" if report.reanalysed_at is not None else "")
+        + (f" · analyser {md_text(report.analyser_version)}" if report.analyser_version else ""),
         "",
         "## Brands",
         "",

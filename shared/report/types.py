@@ -222,6 +222,11 @@ class Report(msgspec.Struct, kw_only=True):
     created_at: float | None = None
     finished_at: float | None = None
     generated_at: float = 0.0
+    # ANALYSER_VERSION of the analyses behind the metrics ("a, b" when cells were read by several
+    # versions); None when no answer was analysed. Metrics from different versions differ.
+    analyser_version: str | None = None
+    # Set when the report was rebuilt by re-running the analyser over the stored answers.
+    reanalysed_at: float | None = None
     totals: Totals = msgspec.field(default_factory=Totals)
     brands: list[BrandMetrics] = []
     by_model: list[Breakdown] = []
