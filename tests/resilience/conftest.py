@@ -6,6 +6,7 @@ server (``/_sim/stats``, ``/_sim/requests``) rather than trusting the caller's o
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
@@ -140,3 +141,13 @@ async def make_caller() -> AsyncIterator[MakeCaller]:
     yield build
     for caller in callers:
         await caller.client.aclose()
+
+
+async def eventually(check: Callable[[], bool], timeout_s: float = 2.0) -> bool:
+    """Poll ``check`` until true: the server records a disconnect just after the client leaves."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if check():
+            return True
+        await asyncio.sleep(0.02)
+    return check()

@@ -7,9 +7,8 @@ Attempts are counted twice: on the CellResult (what the report shows) and at the
 from __future__ import annotations
 
 import asyncio
-import time
 
-from tests.resilience.conftest import MakeCaller, Simulator, make_job, make_spec
+from tests.resilience.conftest import MakeCaller, Simulator, eventually, make_job, make_spec
 
 
 class TestPermanentClassesEndAfterOneAttempt:
@@ -89,7 +88,7 @@ class TestTransientClassesRetryUpToTheLimit:
         result = await caller.call(make_job(caller.spec))
         assert result.status == "timeout"
         assert result.attempts == 2
-        assert await _eventually(lambda: sim.stats()["disconnects"].get(model_id) == 2)
+        assert await eventually(lambda: sim.stats()["disconnects"].get(model_id) == 2)
         assert sim.count(model_id) == 2
 
     async def test_malformed_is_retried_once(self, sim: Simulator, model_id: str, make_caller: MakeCaller) -> None:
@@ -174,13 +173,3 @@ class TestUsageAndCost:
         result = await caller.call(make_job(caller.spec))
         assert result.usage.input_tokens and result.cost is None and result.currency is None
 
-
-async def _eventually(check: object, timeout_s: float = 2.0) -> bool:
-    """Poll ``check`` (a callable) until true: the server records a disconnect just after it happens."""
-    assert callable(check)
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if check():
-            return True
-        await asyncio.sleep(0.02)
-    return bool(check())
