@@ -25,6 +25,7 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
+from nats.js.kv import KeyValue
 
 from shared import subjects
 from shared.config import Settings
@@ -216,3 +217,21 @@ async def wait_for_topology(nc: Client, settings: Settings, timeout_s: float = 6
                 raise
             log.info("waiting_for_topology", error=type(exc).__name__)
             await asyncio.sleep(0.5)
+
+
+async def kv_keys(kv: KeyValue, pattern: str = ">") -> list[str]:
+    """Keys matching a subject-style pattern (``<run>.>``), read server-side.
+
+    nats-py's ``KeyValue.keys(filters=...)`` watches the whole bucket and filters by substring,
+    so ``"<run>.>"`` matches nothing; a filtered watch asks the server for just these keys.
+    """
+    watcher = await kv.watch(pattern, meta_only=True, ignore_deletes=True)
+    keys: list[str] = []
+    try:
+        while True:
+            entry = await watcher.updates(timeout=10)
+            if entry is None:
+                return keys
+            keys.append(entry.key)
+    finally:
+        await watcher.stop()

@@ -12,7 +12,7 @@ import pytest
 from shared.client import BrandlensClient
 from tests.harness import Harness
 
-PIPELINE_MODELS = ["sim-deepseek", "sim-qwen", "sim-doubao", "badkey"]
+PIPELINE_MODELS = ["sim-deepseek", "sim-qwen", "sim-doubao", "badkey", "badkey2"]
 
 
 async def wait_ready(harness: Harness, models: list[str], timeout_s: float = 30.0) -> None:

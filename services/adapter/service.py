@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fnmatch
+import gc
 import os
 import socket
 import time
@@ -39,6 +41,28 @@ log = get_logger("brandlens.adapter")
 HEARTBEAT_S = 5.0
 FETCH_BATCH_MAX = 64
 
+# Test-only fault hook (docs/reliability.md): a handler bug for the cells whose id matches this
+# glob, so the fault suite can prove a poison job ends as `crashed` after MaxDeliver. The retry
+# layer classifies every provider failure itself, so no real job can make the handler raise.
+CRASH_CELLS_ENV = "BRANDLENS_FAULT_CRASH_CELLS"
+
+
+class InjectedCrash(RuntimeError):
+    """Raised by the test-only fault hook; never raised unless BRANDLENS_FAULT_CRASH_CELLS is set."""
+
+
+def open_fd_count() -> int | None:
+    """Open file descriptors of this process, where /proc tells (Linux); None elsewhere."""
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return None
+
+
+def event_loop_count() -> int:
+    """Event loops alive in this process: one, unless something leaks loops."""
+    return sum(isinstance(obj, asyncio.AbstractEventLoop) for obj in gc.get_objects())
+
 
 class AdapterService:
     def __init__(self, settings: Settings, spec: ModelSpec, *, grace_s: float = 10.0) -> None:
@@ -56,10 +80,15 @@ class AdapterService:
         self.micro: MicroService | None = None
         self._sub: JetStreamContext.PullSubscription | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Jobs being worked on (by id: Msg is unhashable) with when JetStream last heard about them.
+        self._working: dict[int, tuple[Msg, float]] = {}
+        self._slot_free = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self.completed = 0
         self.redeliveries = 0
+        self._last_health: tuple[str, str] = ("ready", "closed")
+        self.crash_cells = os.environ.get(CRASH_CELLS_ENV) or None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -94,6 +123,7 @@ class AdapterService:
             )
             self._sub = await self._subscribe()
             self._loops.append(asyncio.create_task(self._consume()))
+            self._loops.append(asyncio.create_task(self._keep_alive()))
         self._loops.append(asyncio.create_task(self._heartbeat()))
         await self._publish_health()
         log.info("adapter_ready", model=self.spec.name, concurrency=self.spec.concurrency,
@@ -172,6 +202,9 @@ class AdapterService:
             "redeliveries": self.redeliveries,
             "http_calls": self.caller.stats.http_calls if self.caller else 0,
             "by_status": dict(self.caller.stats.by_status) if self.caller else {},
+            # Leak introspection for the fault suite and operators: back to idle after a run.
+            "asyncio_tasks": len(asyncio.all_tasks()), "open_fds": open_fd_count(),
+            "event_loops": event_loop_count(),
         }
 
     async def _handle_health(self, _request: object) -> bytes:
@@ -184,6 +217,15 @@ class AdapterService:
             await self.health_kv.put(self.spec.name, encode(self.health()))
         except Exception as exc:
             log.warning("health_publish_failed", error=type(exc).__name__)
+
+    async def _publish_health_if_changed(self) -> None:
+        # A latch or a breaker change must reach the dispatcher now, not at the next heartbeat:
+        # it decides whether new requests for this model are accepted.
+        current = self.health()
+        key = (current.state, current.breaker)
+        if key != self._last_health:
+            self._last_health = key
+            await self._publish_health()
 
     async def _heartbeat(self) -> None:
         while True:
@@ -198,7 +240,9 @@ class AdapterService:
         while not self._stopping.is_set():
             free = capacity - len(self._tasks)
             if free <= 0:
-                await asyncio.sleep(0.005)
+                # Woken by the first handler that finishes (no await between the check and the clear).
+                self._slot_free.clear()
+                await self._slot_free.wait()
                 continue
             try:
                 msgs = await self._sub.fetch(batch=min(free, FETCH_BATCH_MAX), timeout=1.0)
@@ -212,15 +256,25 @@ class AdapterService:
             for msg in msgs:
                 task = asyncio.create_task(self._handle(msg))
                 self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                task.add_done_callback(self._task_done)
 
-    async def _keep_alive(self, msg: Msg) -> None:
-        # JetStream redelivers after AckWait; a long LLM call must say it is still working.
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._slot_free.set()
+
+    async def _keep_alive(self) -> None:
+        # JetStream redelivers after AckWait; a long LLM call must say it is still working. One
+        # loop for every in-flight job instead of a task per job: at thousands of cells per second
+        # a task (and its timer) per job cost more than the jobs' own bookkeeping.
         interval = max(0.5, min(self.settings.ack_wait_s / 3, 10.0))
         while True:
-            await asyncio.sleep(interval)
-            with contextlib.suppress(Exception):
-                await msg.in_progress()
+            await asyncio.sleep(interval / 4)
+            now = time.monotonic()
+            for key, (msg, last) in list(self._working.items()):
+                if now - last >= interval and key in self._working:
+                    self._working[key] = (msg, now)
+                    with contextlib.suppress(Exception):
+                        await msg.in_progress()
 
     async def _handle(self, msg: Msg) -> None:
         try:
@@ -230,7 +284,7 @@ class AdapterService:
             await msg.term()
             return
         with bound_contextvars(run_id=job.run_id, cell_id=job.cell_id, model=job.model):
-            keep_alive = asyncio.create_task(self._keep_alive(msg))
+            self._working[id(msg)] = (msg, time.monotonic())
             try:
                 delivered = msg.metadata.num_delivered
                 if delivered > 1:
@@ -239,9 +293,12 @@ class AdapterService:
                         log.info("redelivered_job_already_stored", delivered=delivered)
                         await msg.ack()
                         return
+                if self.crash_cells is not None and fnmatch.fnmatchcase(job.cell_id, self.crash_cells):
+                    raise InjectedCrash(f"{CRASH_CELLS_ENV} matches this cell")
                 assert self.caller is not None
                 result = await self.caller.call(job)
                 await self._publish_result(result)
+                await self._publish_health_if_changed()
                 await msg.ack()
                 self.completed += 1
                 log.debug("cell_done", status=result.status, attempts=result.attempts)
@@ -255,7 +312,7 @@ class AdapterService:
                 with contextlib.suppress(Exception):
                     await msg.nak(delay=1.0)
             finally:
-                keep_alive.cancel()
+                self._working.pop(id(msg), None)
 
     async def _already_stored(self, job: Job) -> bool:
         assert self.cells_kv is not None

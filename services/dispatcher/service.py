@@ -23,7 +23,7 @@ from nats.micro.request import Request
 from services.dispatcher.pacer import Pacer
 from services.dispatcher.readiness import read_health, readiness_problem
 from shared import subjects
-from shared.bus import connect, wait_for_topology
+from shared.bus import connect, kv_keys, wait_for_topology
 from shared.catalogue import Catalogue
 from shared.config import Settings
 from shared.contracts import (
@@ -247,10 +247,7 @@ class Dispatcher:
 
     async def _resume(self, record: RunRecord) -> None:
         assert self.cells is not None
-        try:
-            stored = {k.split(".", 1)[1] for k in await self.cells.keys(filters=[f"{record.run_id}.>"])}
-        except nats.js.errors.NoKeysError:
-            stored = set()
+        stored = {k.split(".", 1)[1] for k in await kv_keys(self.cells, f"{record.run_id}.>")}
         cells = [c for c in plan_cells(record.request) if c.cell_id not in stored]
         log.info("resuming_dispatch", run_id=record.run_id, cells=len(cells))
         await self._dispatch(record, cells)

@@ -49,7 +49,7 @@ class TestRunCommand:
 
     def test_failed_run_exits_non_zero(self, stack: Harness, tmp_path: Path) -> None:
         """A run in which no cell succeeded exits 1 after writing its report."""
-        path = write_request(tmp_path / "req.json", models=["badkey"])
+        path = write_request(tmp_path / "req.json", models=["badkey2"])
         result = brandlens(stack, "run", str(path), "--out", str(tmp_path / "out"))
         assert result.returncode == 1
         assert "failed" in result.stdout

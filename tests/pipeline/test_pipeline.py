@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from typing import Any
@@ -11,6 +12,7 @@ import msgspec
 import pytest
 
 from shared import subjects
+from shared.bus import kv_keys
 from shared.client import BrandlensClient
 from shared.contracts import Completed, RunRecord, cell_decoder, run_decoder
 from shared.errors import RequestRejected
@@ -34,11 +36,7 @@ def demo_request(**overrides: Any) -> dict[str, Any]:
 
 
 async def stored_cells(client: BrandlensClient, run_id: str) -> list[str]:
-    kv = await client.js.key_value(subjects.CELLS_BUCKET)
-    try:
-        return [k for k in await kv.keys(filters=[f"{run_id}.>"])]
-    except Exception:
-        return []
+    return await kv_keys(await client.js.key_value(subjects.CELLS_BUCKET), f"{run_id}.>")
 
 
 async def stream_messages(client: BrandlensClient, stream: str) -> int:
@@ -174,6 +172,16 @@ class TestProviderAuthFailure:
         assert {c.status for c in report.cells} == {"auth_error"}
         unauthorised = stack.sim_stats()["by_status"].get("deepseek-chat", {}).get("401", 0) - before
         assert unauthorised <= 1
+
+    async def test_latched_model_is_rejected_at_submit_with_the_reason(self, client: BrandlensClient) -> None:
+        """Once a model's key was refused, new requests for it are rejected naming the model and why."""
+        with contextlib.suppress(RequestRejected):  # already latched by an earlier test
+            await client.run(demo_request(models=["badkey"]), timeout_s=30)
+        await asyncio.sleep(0.2)
+        with pytest.raises(RequestRejected) as caught:
+            await client.submit(demo_request(models=["badkey"]))
+        field = caught.value.fields[0]
+        assert field.field == "models[0]" and "misconfigured" in field.reason and "auth_error" in field.reason
 
 
 class TestCompletionOrder:
