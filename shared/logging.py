@@ -55,7 +55,7 @@ class Redactor:
         for key in list(event):
             try:
                 event[key] = self._walk(event[key])
-            except Exception:
+            except Exception:  # noqa: BLE001 - logging must never raise into business code
                 event[key] = "[unloggable]"
         return event
 

@@ -119,13 +119,13 @@ class MicroService:
                 body = await handler(request)
             except Reject as rej:
                 await self._respond_error(name, request, rej.code, rej.error, rej.message, rej.fields)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - every failure must become a safe reply
                 log.error("endpoint_failed", endpoint=name, error=type(exc).__name__)
                 await self._respond_error(name, request, 500, "internal", f"internal error ({type(exc).__name__})")
             else:
                 try:
                     await request.respond(body)
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - the caller may be gone; nothing to tell
                     log.warning("respond_failed", endpoint=name, error=type(exc).__name__)
 
     async def _respond_error(
@@ -140,7 +140,7 @@ class MicroService:
             # carries the full UTF-8 message.
             header_text = message.encode("ascii", "backslashreplace").decode("ascii")
             await request.respond_error(str(code), header_text, data=body)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the caller may be gone
             log.warning("respond_failed", endpoint=name, error=type(exc).__name__)
 
     def _count_error(self, name: str, description: str) -> None:

@@ -215,7 +215,7 @@ class AdapterService:
             return
         try:
             await self.health_kv.put(self.spec.name, encode(self.health()))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a missed heartbeat is retried in 5 s
             log.warning("health_publish_failed", error=type(exc).__name__)
 
     async def _publish_health_if_changed(self) -> None:

@@ -225,7 +225,7 @@ class Aggregator:
                         await self.run_state(entry.key)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - re-watch after a reconnect
                 log.warning("runs_watch_restarting", error=type(exc).__name__)
                 await asyncio.sleep(1.0)
 
@@ -239,7 +239,7 @@ class Aggregator:
                 continue
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - e.g. reconnecting: fetch again shortly
                 log.warning("fetch_failed", error=type(exc).__name__)
                 await asyncio.sleep(0.5)
                 continue
@@ -318,7 +318,7 @@ class Aggregator:
             except nats.js.errors.NotFoundError:
                 await msg.ack()  # the job was handled after all and removed
                 continue
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - retried when the advisory is redelivered
                 log.warning("advisory_job_read_failed", error=type(exc).__name__)
                 await msg.nak(delay=1.0)
                 continue
@@ -351,7 +351,7 @@ class Aggregator:
                 await self._publish_progress()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - the next tick tries again
                 log.warning("tick_failed", error=type(exc).__name__)
 
     async def _publish_progress(self, force: str | None = None) -> None:

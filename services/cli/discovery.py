@@ -28,7 +28,7 @@ async def discover(nc: Client, verb: str, name: str | None = None, wait_s: float
         while (remaining := deadline - loop.time()) > 0:
             try:
                 msg = await sub.next_msg(timeout=remaining)
-            except Exception:
+            except Exception:  # noqa: BLE001 - nats-py raises its own TimeoutError when no reply is left
                 break
             replies.append(json.loads(msg.data))
     finally:

@@ -158,7 +158,7 @@ class Pacer:
             import msgspec
 
             cost = msgspec.json.decode(msg.data).get("cost")
-        except Exception:
+        except Exception:  # noqa: BLE001 - a malformed event says nothing about spend
             return
         if isinstance(cost, int | float):
             self.spent[run_id] = float(cost)
@@ -190,7 +190,7 @@ class Pacer:
                     await self._release(queue)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - e.g. NATS reconnecting; the next round retries
                 log.warning("pacer_round_failed", error=type(exc).__name__)
                 await asyncio.sleep(0.2)
 

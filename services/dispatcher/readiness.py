@@ -24,7 +24,7 @@ async def read_health(kv: KeyValue, model: str) -> ModelHealth | None:
         return None
     try:
         return health_decoder.decode(entry.value)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a garbled heartbeat counts as no heartbeat
         return None
 
 

@@ -63,6 +63,6 @@ def analyse_jsonl_line(line: str | bytes) -> bytes:
                 self_report_expected=request.self_report_expected,
             )
         )
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - one bad line must not end the batch (see below)
         # The line protocol promises an error line, never a crash that loses the rest of the batch.
         return _error(None, f"analyser failed: {type(exc).__name__}")

@@ -21,7 +21,7 @@ async def ready_client(harness: Harness) -> BrandlensClient:
             if any(m["ready"] for m in await client.models()):
                 await client.runs(limit=1)
                 return client
-        except Exception:
+        except Exception:  # noqa: BLE001 - services still starting
             pass
         await asyncio.sleep(0.05)
     raise AssertionError("stack not ready:\n" + harness.logs())

@@ -47,7 +47,7 @@ async def secured_client(secured: Harness) -> AsyncIterator[BrandlensClient]:
             ready = {m["model"] for m in await client.models() if m["ready"]}
             if {"sim-deepseek", "keyed", "badkey"} <= ready:
                 break
-        except Exception:
+        except Exception:  # noqa: BLE001 - services still starting
             pass
         await asyncio.sleep(0.05)
     yield client
