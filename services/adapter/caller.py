@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Literal
@@ -130,6 +130,7 @@ class Caller:
         breaker: CircuitBreaker | None = None,
         adapter_id: str = "",
         rng: random.Random | None = None,
+        on_health_change: Callable[[], None] | None = None,
     ) -> None:
         self.spec = spec
         self._api_key = api_key
@@ -146,6 +147,10 @@ class Caller:
         # costs exactly one HTTP request instead of `concurrency` of them.
         self.credentials_proven = False
         self._gate = asyncio.Lock()
+        # Called (synchronously) when the latch is set or the breaker changes state after a call,
+        # so the service can publish health now instead of at its next heartbeat.
+        self.on_health_change = on_health_change
+        self._health_seen: tuple[str | None, str] = (None, "closed")
 
     # --- the public call -------------------------------------------------------------------
 
@@ -206,6 +211,10 @@ class Caller:
                 self.breaker.record(permit, status)
                 if status in CREDENTIALS_PROVEN:
                     self.credentials_proven = True
+                elif isinstance(outcome, CellError) and outcome.latches_model:
+                    # Latched before the gate opens for the next queued cell, which must see it.
+                    self._latch(outcome)
+            self._notice_health_change()
             if isinstance(outcome, Completion):
                 self.limiter.on_success()
                 return self._answered(cell, outcome, latency_ms)
@@ -214,6 +223,7 @@ class Caller:
                 return self._result(cell, "filtered", answer=outcome.partial_text, latency_ms=latency_ms,
                                     error=to_error_info(outcome))
             delay = self._handle_failure(cell, outcome, slot, deadline - loop.time())
+            self._notice_health_change()
             if delay is None:
                 return self._failure(cell, outcome)
             cell.phase = "backoff"
@@ -229,7 +239,7 @@ class Caller:
             # sees the disconnect. A cut call says nothing about the provider's health.
             self.breaker.abandon(permit)
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a parser tripped on an unexpected body: malformed
             # The protocol clients classify every HTTP failure; anything else escaped a parser
             # on an unexpected body, which is what `malformed` means.
             log.warning("unclassified_provider_failure", error=type(exc).__name__)
@@ -239,11 +249,6 @@ class Caller:
     def _handle_failure(self, cell: _Cell, error: CellError, slot: Slot, remaining_s: float) -> float | None:
         """Apply the failure's side effects; the pause before the next attempt, or None to stop."""
         cell.last_error = error
-        if error.latches_model and self.latch.status is None:
-            self.latch.status = error.cell_status
-            self.latch.error = to_error_info(error)
-            self.latch.at = time.time()
-            log.error("model_latched", status=error.cell_status, reason=error.message)
         if isinstance(error, RateLimited) and error.transient and self.limiter.on_rate_limited(slot):
             log.warning("concurrency_halved", limit=self.limiter.current)
         if not error.transient or cell.attempts >= self.policy.max_attempts:
@@ -261,6 +266,25 @@ class Caller:
         cell.retries_by_class[kind] = cell.retries_by_class.get(kind, 0) + 1
         log.info("retrying", status=error.cell_status, attempt=cell.attempts, delay_s=round(delay, 3))
         return delay
+
+    def _latch(self, error: CellError) -> None:
+        if self.latch.status is not None:
+            return
+        self.latch.status = error.cell_status
+        self.latch.error = to_error_info(error)
+        self.latch.at = time.time()
+        log.error("model_latched", status=error.cell_status, reason=error.message)
+
+    def _notice_health_change(self) -> None:
+        seen = (self.latch.status, self.breaker.state)
+        if seen == self._health_seen:
+            return
+        self._health_seen = seen
+        if self.on_health_change is not None:
+            try:
+                self.on_health_change()
+            except Exception as exc:  # noqa: BLE001 - a health publisher's failure must not fail the cell
+                log.warning("health_callback_failed", error=type(exc).__name__)
 
     @asynccontextmanager
     async def _credential_gate(self) -> AsyncIterator[None]:

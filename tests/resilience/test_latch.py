@@ -79,3 +79,28 @@ class TestProvenKeyRunsConcurrently:
         assert {r.status for r in results} == {"ok"}
         assert caller.credentials_proven
         assert sim.stats()["max_in_flight"][model_id] == 4
+
+
+class TestHealthIsToldAtOnce:
+    async def test_latch_and_breaker_changes_call_the_health_hook(
+        self, sim: Simulator, model_id: str, make_caller: MakeCaller
+    ) -> None:
+        """on_health_change fires when the model latches and when the breaker opens, so the service
+        can publish health without waiting for its heartbeat; it does not fire on ordinary answers."""
+        seen: list[tuple[str | None, str]] = []
+        spec = make_spec(sim, model_id, concurrency=1, max_attempts=1, breaker_min_failures=2)
+        caller = make_caller(spec)
+        caller.on_health_change = lambda: seen.append((caller.latch.status, caller.breaker.state))
+        assert (await caller.call(make_job(spec))).status == "ok"
+        assert seen == []
+        sim.fault(model=model_id, mode="status", status=500, count=2)
+        for _ in range(2):
+            await caller.call(make_job(spec))
+        assert seen == [(None, "open")]
+
+        bad = make_spec(sim, model_id, simulated=False, api_key_env="BRANDLENS_TEST_KEY")
+        latched = make_caller(bad, api_key=BAD_KEY)
+        changes: list[str | None] = []
+        latched.on_health_change = lambda: changes.append(latched.latch.status)
+        await asyncio.gather(*(latched.call(make_job(bad)) for _ in range(3)))
+        assert changes == ["auth_error"]
