@@ -265,3 +265,24 @@ class Comparison(msgspec.Struct, kw_only=True):
     run_b: str = ""
     test: str = "two-proportion z-test, 95% (|z| > 1.96)"
     deltas: list[BrandDelta] = []
+
+
+class ReanalysisSummary(msgspec.Struct, kw_only=True):
+    """What re-analysing a finished run did (the reply of brandlens.runs.reanalyze)."""
+
+    v: int = REPORT_VERSION
+    run_id: str = ""
+    status: str = ""
+    # Stored cells read, cells with an answer that were analysed, and those whose analysis
+    # differs from the one stored with the cell.
+    cells: int = 0
+    analysed: int = 0
+    changed: int = 0
+    analyser_version: str = ""
+    # Analyser versions found on the stored cells, with how many cells each analysed.
+    previous_versions: dict[str, int] = {}
+    # Main-brand visibility: the run record's headline (from the original report), then the new one.
+    visibility_before: float | None = None
+    visibility_after: float | None = None
+    generated_at: float = 0.0
+    elapsed_ms: int = 0

@@ -1,0 +1,308 @@
+"""Re-reading a finished run's stored answers with the current analyser, and replacing its report.
+
+Why the cells stay as they are: a cell's record is written once (create-only) and terminal
+states are final, so the stored analysis remains the record of what the run originally
+reported. The new report says which analyser produced it (``Report.analyser_version``) and
+when (``Report.reanalysed_at``); the run record is not touched either.
+
+Why large runs are analysed in worker processes: ten thousand answers are seconds of CPU in
+pure Python, and the aggregator's event loop must keep storing other runs' results meanwhile.
+The workers are plain ``python -m services.aggregator.reanalyze`` children speaking JSON lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import msgspec
+import nats.errors
+import nats.js.errors
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from shared import subjects
+from shared.analysis import ANALYSER_VERSION, analyse
+from shared.analysis.types import AnswerAnalysis
+from shared.brand import Brand
+from shared.client import RunNotFinished, RunNotFound
+from shared.contracts import TERMINAL_RUN, CellRecord, RunRecord, cell_decoder, encode, run_decoder
+from shared.errors import RequestRejected, ServiceUnavailable, sanitize
+from shared.logging import get_logger
+from shared.report import Report, build_report, render
+from shared.report.types import ReanalysisSummary
+from shared.service import Reject
+
+# Dispatcher run ids are "r<UTC stamp><hex>"; anything else must never reach a KV key or a
+# subject filter, where "*" or ">" would read other runs' cells.
+_RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+FETCH_BATCH = 1000
+FETCH_TIMEOUT_S = 5.0
+# Below this many answers a process start costs more than the analysis it would share out.
+PARALLEL_FROM = 400
+MAX_WORKERS = 4
+REPO = Path(__file__).resolve().parents[2]
+
+log = get_logger("brandlens.reanalyze")
+
+
+class ReanalyzeRequest(msgspec.Struct, kw_only=True):
+    run_id: str
+
+
+_request_decoder = msgspec.json.Decoder(ReanalyzeRequest)
+
+
+@dataclass
+class Reanalysis:
+    report: Report
+    summary: ReanalysisSummary
+
+
+def _check_run_id(run_id: str) -> None:
+    if not _RUN_ID.fullmatch(run_id):
+        raise RunNotFound(f"no run {run_id[:80]!r}: run ids are letters, digits, '-' and '_'")
+
+
+async def read_run(js: JetStreamContext, run_id: str) -> RunRecord:
+    """The run's record; RunNotFound when there is none, RunNotFinished while it is running."""
+    _check_run_id(run_id)
+    runs = await js.key_value(subjects.RUNS_BUCKET)
+    try:
+        entry = await runs.get(run_id)
+    except (nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError, nats.js.errors.InvalidKeyError):
+        raise RunNotFound(f"no run {run_id!r}") from None
+    if not entry.value:
+        raise RunNotFound(f"no run {run_id!r}")
+    record = run_decoder.decode(entry.value)
+    if record.status not in TERMINAL_RUN:
+        raise RunNotFinished(f"run {run_id} is still {record.status}; re-analyse it once it has finished")
+    return record
+
+
+async def read_cells(js: JetStreamContext, run_id: str) -> list[CellRecord]:
+    """Every stored cell of the run, read straight from the KV stream.
+
+    An ephemeral pull consumer without acks, a thousand cells per fetch; the consumer's pending
+    count says up front how many to expect, so the read ends on the last cell rather than on a
+    timeout. 10,000 cells take about a second, most of it decoding.
+    """
+    _check_run_id(run_id)
+    stream = f"KV_{subjects.CELLS_BUCKET}"
+    prefix = f"$KV.{subjects.CELLS_BUCKET}."
+    sub = await js.pull_subscribe(
+        f"{prefix}{run_id}.>",
+        stream=stream,
+        config=ConsumerConfig(
+            deliver_policy=DeliverPolicy.LAST_PER_SUBJECT, ack_policy=AckPolicy.NONE, mem_storage=True,
+            inactive_threshold=30.0,
+        ),
+    )
+    cells: dict[str, CellRecord] = {}
+    try:
+        pending = (await sub.consumer_info()).num_pending or 0
+        while pending > 0:
+            try:
+                msgs = await sub.fetch(batch=min(FETCH_BATCH, pending), timeout=FETCH_TIMEOUT_S)
+            except nats.errors.TimeoutError:
+                # A report over part of the cells would look complete: refuse instead.
+                raise ServiceUnavailable(
+                    f"reading the cells of run {run_id} stalled with {pending} still to read"
+                ) from None
+            for msg in msgs:
+                pending = msg.metadata.num_pending
+                if msg.headers and msg.headers.get("KV-Operation") in ("DEL", "PURGE"):
+                    continue
+                if msg.data:
+                    cell = cell_decoder.decode(msg.data)
+                    cells[msg.subject[len(prefix):]] = cell
+    finally:
+        await sub.unsubscribe()
+    return list(cells.values())
+
+
+def analyse_answers(
+    answers: list[str], brand: Brand, competitors: list[Brand], self_report: bool
+) -> list[AnswerAnalysis | None]:
+    # Same rule as Aggregator.store: any stored answer text is analysed (a filtered answer's
+    # partial text included); a cell without text has no analysis.
+    return [
+        analyse(answer, brand, competitors, self_report_expected=self_report) if answer else None
+        for answer in answers
+    ]
+
+
+def _workers() -> int:
+    return min(len(os.sched_getaffinity(0)), MAX_WORKERS)
+
+
+class WorkerHeader(msgspec.Struct, kw_only=True):
+    """First line a worker reads: whom the answers are about."""
+
+    brand: Brand
+    competitors: list[Brand] = []
+    self_report: bool = False
+
+
+_header_decoder = msgspec.json.Decoder(WorkerHeader)
+_answer_decoder = msgspec.json.Decoder(str)
+_analysis_decoder = msgspec.json.Decoder(AnswerAnalysis | None)
+
+
+async def _analyse_in_worker(header: bytes, answers: list[str]) -> list[AnswerAnalysis | None]:
+    """One worker process (``python -m services.aggregator.reanalyze``) analyses ``answers``.
+
+    A plain child process speaking JSON lines rather than multiprocessing: spawn re-imports the
+    parent's main module and fork copies a running event loop's locks, and neither is safe in a
+    service process.
+    """
+    payload = b"\n".join([header, *(encode(answer) for answer in answers)]) + b"\n"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", __name__, cwd=REPO, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await proc.communicate(payload)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    lines = out.splitlines()
+    if proc.returncode != 0 or len(lines) != len(answers):
+        tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"analysis worker exited {proc.returncode} after {len(lines)}/{len(answers)} answers: "
+                           f"{sanitize(tail[0])}")
+    return [_analysis_decoder.decode(line) for line in lines]
+
+
+async def _analyse_all(run: RunRecord, stored: list[CellRecord]) -> list[AnswerAnalysis | None]:
+    """The current analyser's reading of every stored answer, in the order of ``stored``.
+
+    Large runs are spread over worker processes: the analyser is pure Python, so a thread
+    would get one core and hold the GIL against the aggregator's event loop. Small runs are
+    not worth a process start and run in a thread.
+    """
+    request = run.request
+    answers = [cell.result.answer for cell in stored]
+    workers = _workers()
+    if workers < 2 or len(answers) < PARALLEL_FROM:
+        return await asyncio.to_thread(
+            analyse_answers, answers, request.brand, request.competitors, request.self_report
+        )
+    header = encode(WorkerHeader(brand=request.brand, competitors=request.competitors,
+                                 self_report=request.self_report))
+    size = -(-len(answers) // workers)
+    try:
+        parts = await asyncio.gather(*(
+            _analyse_in_worker(header, answers[i:i + size]) for i in range(0, len(answers), size)
+        ))
+    except OSError as exc:  # no process could be started (limits, sandbox): analyse in-process
+        log.warning("reanalysis_workers_unavailable", error=type(exc).__name__)
+        return await asyncio.to_thread(
+            analyse_answers, answers, request.brand, request.competitors, request.self_report
+        )
+    return [analysis for part in parts for analysis in part]
+
+
+def worker_main(stdin: BinaryIO, stdout: BinaryIO) -> int:
+    """The worker side of _analyse_in_worker: a header line, then one JSON string per answer."""
+    header = _header_decoder.decode(stdin.readline())
+    for line in stdin:
+        answers = [_answer_decoder.decode(line)]
+        (analysis,) = analyse_answers(answers, header.brand, header.competitors, header.self_report)
+        stdout.write(encode(analysis) + b"\n")
+    stdout.flush()
+    return 0
+
+
+def _rebuild(
+    run: RunRecord, stored: list[CellRecord], analyses: list[AnswerAnalysis | None], now: float
+) -> tuple[Report, bytes, ReanalysisSummary]:
+    """Metrics and JSON from the new analyses (CPU-only, run in a worker thread)."""
+    previous: Counter[str] = Counter(c.analysis.analyser_version for c in stored if c.analysis is not None)
+    cells = [msgspec.structs.replace(cell, analysis=new) for cell, new in zip(stored, analyses, strict=True)]
+    changed = sum(1 for old, new in zip(stored, analyses, strict=True) if old.analysis != new)
+    report = build_report(run, cells, generated_at=now)
+    report.reanalysed_at = now
+    body = render(report, "json")
+    main = next((b for b in report.brands if b.kind == "main"), None)
+    summary = ReanalysisSummary(
+        run_id=run.run_id,
+        status=run.status,
+        cells=len(cells),
+        analysed=sum(1 for a in analyses if a is not None),
+        changed=changed,
+        analyser_version=ANALYSER_VERSION,
+        previous_versions=dict(previous),
+        visibility_before=run.visibility,
+        visibility_after=main.visibility.value if main is not None else None,
+        generated_at=now,
+    )
+    return report, body, summary
+
+
+async def reanalyse(js: JetStreamContext, run_id: str) -> Reanalysis:
+    """Re-run the analyser over a finished run's stored answers and store the rebuilt report."""
+    started = time.perf_counter()
+    run = await read_run(js, run_id)
+    stored = await read_cells(js, run_id)
+    analyses = await _analyse_all(run, stored)
+    report, body, summary = await asyncio.to_thread(_rebuild, run, stored, analyses, time.time())
+    reports = await js.object_store(subjects.REPORTS_STORE)
+    # put() publishes the new object and then purges the old one's chunks: readers see the old
+    # report or the new one, never a mix.
+    await reports.put(run_id, body)
+    summary.elapsed_ms = round((time.perf_counter() - started) * 1000)
+    log.info("run_reanalysed", run_id=run_id, cells=summary.cells, changed=summary.changed,
+             elapsed_ms=summary.elapsed_ms)
+    return Reanalysis(report=report, summary=summary)
+
+
+async def reanalyze_run(js: JetStreamContext, run_id: str) -> Report:
+    """The run's report rebuilt with the current analyser, stored in place of the old one.
+
+    Raises RunNotFound for an unknown run and RunNotFinished for one still running.
+    """
+    return (await reanalyse(js, run_id)).report
+
+
+def _parse_request(data: bytes) -> str:
+    data = data.strip()
+    if data and not data.startswith(b"{"):
+        # `nats req brandlens.runs.reanalyze r2026...` sends the bare id, as for status and report.
+        return data.decode("utf-8", "replace")
+    try:
+        return _request_decoder.decode(data or b"{}").run_id
+    except msgspec.DecodeError as exc:
+        raise RequestRejected(f'expected {{"run_id": ...}}: {exc}') from None
+
+
+async def handle_reanalyze(js: JetStreamContext, request_data: bytes) -> bytes:
+    """The body of the ``brandlens.runs.reanalyze`` endpoint: a ReanalysisSummary as JSON.
+
+    The reply is the summary, not the report: a large run's report exceeds the NATS payload
+    limit, and the caller reads the rebuilt report from the object store like any other.
+    """
+    try:
+        run_id = _parse_request(request_data)
+        result = await reanalyse(js, run_id)
+    except RequestRejected as exc:
+        raise Reject(400, "invalid_request", exc.message) from None
+    except RunNotFound as exc:
+        raise Reject(404, "not_found", str(exc)) from None
+    except RunNotFinished as exc:
+        raise Reject(409, "not_finished", str(exc)) from None
+    except ServiceUnavailable as exc:
+        raise Reject(503, "unavailable", exc.message) from None
+    return encode(result.summary)
+
+
+if __name__ == "__main__":
+    sys.exit(worker_main(sys.stdin.buffer, sys.stdout.buffer))
