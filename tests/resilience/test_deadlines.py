@@ -23,7 +23,7 @@ class TestDeadlineCancelsTheCall:
         result = await caller.call(make_job(caller.spec, deadline_s=0.5))
         elapsed = time.monotonic() - started
         assert result.status == "deadline_exceeded" and result.attempts == 1
-        assert 0.45 <= elapsed < 0.8, elapsed
+        assert 0.45 <= elapsed < 1.2, elapsed
         assert await eventually(lambda: sim.stats()["disconnects"].get(model_id) == 1)
         assert sim.stats()["in_flight"][model_id] == 0
 
@@ -73,7 +73,7 @@ class TestRetryAfter:
         started = time.monotonic()
         result = await caller.call(make_job(caller.spec, deadline_s=2))
         assert result.status == "rate_limited" and result.attempts == 1
-        assert time.monotonic() - started < 0.3
+        assert time.monotonic() - started < 1.0, "not held until the 2 s deadline"
         assert sim.count(model_id) == 1
 
     async def test_retry_after_over_the_cap_ends_now(
@@ -93,7 +93,7 @@ class TestRetryAfter:
         result = await caller.call(make_job(caller.spec))
         elapsed = time.monotonic() - started
         assert result.status == "ok" and result.attempts == 2
-        assert 0.15 <= elapsed < 0.9, "waited the 150 ms, not the rounded-up Retry-After: 1"
+        assert 0.15 <= elapsed < 0.95, "waited the 150 ms, not the rounded-up Retry-After: 1"
 
     async def test_backoff_that_cannot_fit_is_not_started(
         self, sim: Simulator, model_id: str, make_caller: MakeCaller
@@ -107,4 +107,4 @@ class TestRetryAfter:
         started = time.monotonic()
         result = await caller.call(make_job(caller.spec, deadline_s=0.5))
         assert result.status == "upstream_error" and result.attempts == 1
-        assert time.monotonic() - started < 0.3
+        assert time.monotonic() - started < 0.45, "ended before the deadline, without sleeping"

@@ -93,8 +93,9 @@ class TestRequestsPerMinute:
         burst, interval = 4, 0.25
         for k, at in enumerate(times):
             # Request k needs k+1 tokens: `burst` were there at the start, the rest arrive one per interval.
-            assert at - times[0] >= (k + 1 - burst) * interval - 0.03, (k, at - times[0])
-        # Within any one second: at most the burst plus the second's refill.
+            assert at - times[0] >= (k + 1 - burst) * interval - 0.1, (k, at - times[0])
+        # Within any one second: at most the burst plus the second's refill (+1 for scheduling jitter
+        # between taking a token and the request reaching the server).
         for at in times:
-            assert sum(1 for t in times if at <= t < at + 1.0) <= burst + 4
-        assert times[-1] - times[0] >= (12 - burst) * interval - 0.05
+            assert sum(1 for t in times if at <= t < at + 1.0) <= burst + 4 + 1
+        assert times[-1] - times[0] >= (12 - burst) * interval - 0.1
