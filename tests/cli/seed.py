@@ -12,12 +12,15 @@ import asyncio
 import json
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
 from nats.js import JetStreamContext
 
 from shared import subjects
 from shared.analysis import analyse
+from shared.analysis.types import AnswerAnalysis, BrandAnalysis
 from shared.contracts import Brand, CellRecord, CellResult, DiagnosisRequest, RunRecord, Usage, encode
 from shared.report import build_report, render
 from shared.validation import plan_cells
@@ -26,6 +29,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BRAND = Brand(name="欧派", aliases=["OPPEIN"])
 COMPETITORS = [Brand(name="索菲亚"), Brand(name="志邦"), Brand(name="尚品")]
 PUBLISH_WINDOW = 500
+STALE_VERSION = "2025.01.0"
 
 
 def fixture_answers() -> list[dict[str, str]]:
@@ -41,11 +45,27 @@ def seed_request(questions: int, models: int, samples: int) -> DiagnosisRequest:
     )
 
 
-def seed_cells(request: DiagnosisRequest, run_id: str) -> list[CellRecord]:
-    """One stored cell per planned cell: fixture answers in turn, every tenth a timeout."""
-    answers = fixture_answers()
+def stale(analysis: AnswerAnalysis) -> AnswerAnalysis:
+    """What an older analyser might have stored: another version that saw no brand at all."""
+    unseen = {name: BrandAnalysis(mentioned=False) for name in analysis.brands}
+    return msgspec.structs.replace(analysis, analyser_version=STALE_VERSION, brands=unseen, recommended=[],
+                                   discovered=[], intercepted_by=[])
+
+
+def seed_cells(
+    request: DiagnosisRequest, run_id: str, *, rewrite: Callable[[str], str] | None = None,
+    stale_analyses: bool = False,
+) -> list[CellRecord]:
+    """One stored cell per planned cell: fixture answers in turn, every tenth a timeout.
+
+    ``rewrite`` edits each answer text first; ``stale_analyses`` stores an older analyser's
+    (wrong) reading instead of the current one.
+    """
+    answers = [{**a, "answer": rewrite(a["answer"])} if rewrite else a for a in fixture_answers()]
     # One analysis per distinct answer: the analyser is deterministic, and seeding must be fast.
     analyses = [analyse(a["answer"], request.brand, request.competitors) for a in answers]
+    if stale_analyses:
+        analyses = [stale(a) for a in analyses]
     now = time.time()
     cells = []
     for index, spec in enumerate(plan_cells(request)):
@@ -64,13 +84,18 @@ def seed_cells(request: DiagnosisRequest, run_id: str) -> list[CellRecord]:
     return cells
 
 
+def new_run_id() -> str:
+    return f"rseed{time.strftime('%Y%m%d%H%M%S', time.gmtime())}{secrets.token_hex(4)}"
+
+
 async def seed_finished_run(
-    js: JetStreamContext, *, questions: int = 4, models: int = 3, samples: int = 2
+    js: JetStreamContext, *, questions: int = 4, models: int = 3, samples: int = 2,
+    rewrite: Callable[[str], str] | None = None, stale_analyses: bool = False,
 ) -> tuple[RunRecord, list[CellRecord]]:
     """A `complete` run with questions × models × samples stored cells and its stored report."""
-    run_id = f"rseed{time.strftime('%Y%m%d%H%M%S', time.gmtime())}{secrets.token_hex(4)}"
+    run_id = new_run_id()
     request = seed_request(questions, models, samples)
-    cells = seed_cells(request, run_id)
+    cells = seed_cells(request, run_id, rewrite=rewrite, stale_analyses=stale_analyses)
     now = time.time()
     record = RunRecord(run_id=run_id, request=request, total=len(cells), status="complete", stage="done",
                        created_at=now - 60, deadline_at=now + 840, finished_at=now,
@@ -89,3 +114,14 @@ async def seed_finished_run(
     runs_kv = await js.key_value(subjects.RUNS_BUCKET)
     await runs_kv.create(run_id, encode(record))
     return record, cells
+
+
+async def seed_running_run(js: JetStreamContext, *, deadline_s: float = 20.0) -> RunRecord:
+    """A run record still `running` (no cells yet); the aggregator ends it at its deadline."""
+    now = time.time()
+    request = seed_request(1, 1, 1)
+    record = RunRecord(run_id=new_run_id(), request=request, total=1, status="running", stage="running",
+                       created_at=now, deadline_at=now + deadline_s)
+    runs_kv = await js.key_value(subjects.RUNS_BUCKET)
+    await runs_kv.create(record.run_id, encode(record))
+    return record
