@@ -229,9 +229,9 @@ async def kv_keys(kv: KeyValue, pattern: str = ">") -> list[str]:
     keys: list[str] = []
     try:
         while True:
-            entry = await watcher.updates(timeout=10)
+            entry = await watcher.updates(timeout=10)  # type: ignore[no-untyped-call]  # nats-py is untyped here
             if entry is None:
                 return keys
             keys.append(entry.key)
     finally:
-        await watcher.stop()
+        await watcher.stop()  # type: ignore[no-untyped-call]  # nats-py is untyped here

@@ -183,8 +183,7 @@ class AdapterService:
             state, reason = "not_configured", f"{self.missing_env} is not set in the adapter's environment"
         elif self.caller is not None and self.caller.latch.status is not None:
             state = "misconfigured"
-            err = self.caller.latch.error
-            reason = f"{self.caller.latch.status}: {err.message if err else 'rejected by the provider'}"
+            reason = self.caller.latch.reason
         elif self.caller is not None and self.caller.breaker.state != "closed":
             state, reason = "degraded", f"circuit breaker {self.caller.breaker.state}"
         return ModelHealth(

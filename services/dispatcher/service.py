@@ -154,7 +154,8 @@ class Dispatcher:
                 "state": h.state if h and problem is None else (h.state if h else "down"),
                 "breaker": h.breaker if h else None,
                 "in_flight": h.in_flight if h else 0,
-                "concurrency": spec.concurrency,
+                # The adapter's current limit (lowered by AIMD after 429s), else the catalogue's.
+                "concurrency": h.concurrency if h and h.concurrency else spec.concurrency,
                 "api_key_env": spec.api_key_env or None,
             })
         return encode(listing)
