@@ -139,7 +139,8 @@ def analyse_answers(
     ]
 
 
-def _workers() -> int:
+def worker_count() -> int:
+    """Worker processes a large run is spread over (0 or 1 means it is analysed in-process)."""
     return min(len(os.sched_getaffinity(0)), MAX_WORKERS)
 
 
@@ -182,7 +183,7 @@ async def _analyse_in_worker(header: bytes, answers: list[str]) -> list[AnswerAn
     return [_analysis_decoder.decode(line) for line in lines]
 
 
-async def _analyse_all(run: RunRecord, stored: list[CellRecord]) -> list[AnswerAnalysis | None]:
+async def _analyse_all(run: RunRecord, stored: list[CellRecord]) -> tuple[list[AnswerAnalysis | None], int]:
     """The current analyser's reading of every stored answer, in the order of ``stored``.
 
     Large runs are spread over worker processes: the analyser is pure Python, so a thread
@@ -191,11 +192,11 @@ async def _analyse_all(run: RunRecord, stored: list[CellRecord]) -> list[AnswerA
     """
     request = run.request
     answers = [cell.result.answer for cell in stored]
-    workers = _workers()
+    workers = worker_count()
     if workers < 2 or len(answers) < PARALLEL_FROM:
         return await asyncio.to_thread(
             analyse_answers, answers, request.brand, request.competitors, request.self_report
-        )
+        ), 0
     header = encode(WorkerHeader(brand=request.brand, competitors=request.competitors,
                                  self_report=request.self_report))
     size = -(-len(answers) // workers)
@@ -207,8 +208,8 @@ async def _analyse_all(run: RunRecord, stored: list[CellRecord]) -> list[AnswerA
         log.warning("reanalysis_workers_unavailable", error=type(exc).__name__)
         return await asyncio.to_thread(
             analyse_answers, answers, request.brand, request.competitors, request.self_report
-        )
-    return [analysis for part in parts for analysis in part]
+        ), 0
+    return [analysis for part in parts for analysis in part], len(parts)
 
 
 def worker_main(stdin: BinaryIO, stdout: BinaryIO) -> int:
@@ -253,8 +254,9 @@ async def reanalyse(js: JetStreamContext, run_id: str) -> Reanalysis:
     started = time.perf_counter()
     run = await read_run(js, run_id)
     stored = await read_cells(js, run_id)
-    analyses = await _analyse_all(run, stored)
+    analyses, workers = await _analyse_all(run, stored)
     report, body, summary = await asyncio.to_thread(_rebuild, run, stored, analyses, time.time())
+    summary.workers = workers
     reports = await js.object_store(subjects.REPORTS_STORE)
     # put() publishes the new object and then purges the old one's chunks: readers see the old
     # report or the new one, never a mix.

@@ -100,7 +100,8 @@ def summary_lines(summary: ReanalysisSummary) -> list[str]:
     previous = ", ".join(f"{version} ×{count}" for version, count in sorted(summary.previous_versions.items()))
     return [
         f"run {summary.run_id} ({summary.status}) re-analysed with analyser {summary.analyser_version} "
-        f"in {summary.elapsed_ms / 1000:.1f}s at {when(summary.generated_at)}",
+        f"in {summary.elapsed_ms / 1000:.1f}s at {when(summary.generated_at)}"
+        + (f" ({summary.workers} worker processes)" if summary.workers else ""),
         f"  cells: {summary.cells} stored, {summary.analysed} analysed, {summary.changed} changed "
         f"from the stored analyses (stored by: {previous or 'none'})",
         f"  main-brand visibility: {_share(summary.visibility_before)} → {_share(summary.visibility_after)}",

@@ -286,3 +286,5 @@ class ReanalysisSummary(msgspec.Struct, kw_only=True):
     visibility_after: float | None = None
     generated_at: float = 0.0
     elapsed_ms: int = 0
+    # Worker processes the answers were spread over; 0 = analysed in the aggregator's process.
+    workers: int = 0

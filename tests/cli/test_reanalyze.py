@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from services.aggregator.reanalyze import PARALLEL_FROM, reanalyse, reanalyze_run
+from services.aggregator.reanalyze import PARALLEL_FROM, reanalyse, reanalyze_run, worker_count
 from shared import subjects
 from shared.analysis import ANALYSER_VERSION
 from shared.client import BrandlensClient, RunNotFinished, RunNotFound
@@ -117,7 +117,9 @@ class TestNewAnalyser:
         report equals one built from the same answers analysed in this process."""
         record, cells = await seed_finished_run(client.js, questions=10, models=4, samples=50)
         assert len(cells) == 2000 >= PARALLEL_FROM
-        report = await reanalyze_run(client.js, record.run_id)
+        result = await reanalyse(client.js, record.run_id)
+        assert result.summary.workers == (worker_count() if worker_count() >= 2 else 0)
+        report = result.report
         assert report.totals.cells == report.totals.recorded == 2000
         assert without_timestamps(report) == without_timestamps(build_report(record, cells))
 
