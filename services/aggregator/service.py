@@ -139,7 +139,9 @@ class Aggregator:
         assert self.js is not None
         config = ConsumerConfig(
             durable_name=name, deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.EXPLICIT,
-            ack_wait=30.0, max_ack_pending=20000, filter_subject=subject,
+            # AckWait bounds how long a result delivered to a dead or cut-off aggregator waits to
+            # come back; BRANDLENS_ACK_WAIT_S sets it (and the adapters') together.
+            ack_wait=self.settings.ack_wait_s, max_ack_pending=20000, filter_subject=subject,
             # Results must never be dropped: no MaxDeliver here (storing is idempotent).
             max_deliver=-1,
         )

@@ -27,6 +27,7 @@ from shared import subjects
 from shared.auth import adapter_user
 from shared.client import BrandlensClient
 from shared.contracts import TERMINAL_RUN, CellRecord, RunRecord, cell_decoder, run_decoder
+from shared.embedded import NatsServer
 from shared.validation import plan_cells
 from tests.conftest import wait_ready
 from tests.harness import Harness, Proc
@@ -222,6 +223,7 @@ async def open_stack(
     adapter_env: dict[str, dict[str, str]] | None = None,
     aggregator_env: dict[str, str] | None = None,
     latency_scale: float = 0.002,
+    nats_port: int | None = None,
 ) -> FaultStack:
     """Start nats-server, the simulator, the aggregator, the dispatcher and one adapter per model.
 
@@ -229,6 +231,10 @@ async def open_stack(
     the fault proxy) on top of `env`, which every service gets.
     """
     harness = Harness(root, latency_scale=latency_scale, extra_env=dict(env or {}))
+    if nats_port is not None:
+        # Harness.start_nats keeps the port of the server it replaces: a fault proxy can be
+        # listening in front of that port before the server starts.
+        harness.nats = NatsServer(root / "nats", port=nats_port)
     try:
         harness.start_nats()
         harness.start_simulator()
