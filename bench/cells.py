@@ -1,0 +1,28 @@
+"""Reading a run's stored cells back from the cells bucket (after the run, outside any timing)."""
+
+from __future__ import annotations
+
+import nats.errors
+from nats.aio.client import Client
+
+from shared import subjects
+from shared.contracts import CellRecord, cell_decoder
+
+
+async def stored_cells(nc: Client, run_id: str) -> list[CellRecord]:
+    kv = await nc.jetstream(timeout=30).key_value(subjects.CELLS_BUCKET)
+    watcher = await kv.watch(f"{run_id}.>", ignore_deletes=True)
+    cells: list[CellRecord] = []
+    try:
+        while True:
+            try:
+                entry = await watcher.updates(timeout=10)
+            except nats.errors.TimeoutError:
+                break
+            if entry is None:
+                break
+            if entry.value:
+                cells.append(cell_decoder.decode(entry.value))
+    finally:
+        await watcher.stop()
+    return cells

@@ -1,0 +1,110 @@
+"""The bench's output: one JSON file per run under bench/results/, and a summary table."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def machine() -> dict[str, Any]:
+    cpu_model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                cwd=RESULTS_DIR.parent.parent, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return {"nproc": os.cpu_count(), "cpu_model": cpu_model, "python": platform.python_version(),
+            "platform": platform.platform(), "commit": commit}
+
+
+def load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def write(results: dict[str, Any], out_dir: Path = RESULTS_DIR) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"bench-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
+    path.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    return path
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(figure, value, target, verdict) for every scenario that ran."""
+    rows: list[tuple[str, str, str, str]] = []
+
+    def add(name: str, value: Any, target: str = "", ok: bool | None = None, digits: int = 2) -> None:
+        rows.append((name, _fmt(value, digits), target, "" if ok is None else ("met" if ok else "NOT MET")))
+
+    s = results.get("scenarios", {})
+    if m := s.get("makespan"):
+        add("makespan: brandlens (s)", m["makespan_s"])
+        add("makespan: provider limit (s)", m["limit_s"])
+        add("makespan / limit", m["ratio_to_limit"], "≤ 1.10", m["ratio_to_limit"] <= 1.10, 3)
+        add("global pool of 8 (s)", m["global_pool_s"])
+        add("serial, fresh loop per call (s, extrapolated)", m["serial_estimated_s"], digits=1)
+        add("speed-up vs global pool", m["speedup_vs_global_pool"], digits=1)
+        add("speed-up vs serial", m["speedup_vs_serial"], digits=1)
+    if o := s.get("overhead"):
+        add("overhead: cells/s end to end", o["cells_per_s"], "≥ 1,000", o["cells_per_s"] >= 1000, 0)
+        add("added latency after the call p50 (ms)", o["post_call_latency_ms"]["p50"], digits=1)
+        add("added latency after the call p99 (ms)", o["post_call_latency_ms"]["p99"], digits=1)
+        add("CPU s per 1,000 cells, all processes", o["cpu_s_per_1000_cells_total"], "≤ 2.0 (1,000/s on 2 cores)",
+            o["cpu_s_per_1000_cells_total"] <= 2.0)
+        for proc, cpu in o["cpu_s_per_1000_cells"].items():
+            add(f"  CPU s / 1,000 cells: {proc}", cpu, digits=3)
+        mem = o["memory"]
+        for proc, peak in mem["peak_rss_mb"].items():
+            add(f"  peak RSS MB: {proc}", peak, digits=1)
+        growth = mem["adapter_rss_growth_mb"]
+        first, last = mem["adapter_rss_marks"]
+        add(f"adapter RSS growth, its cell {first:,} → {last:,} (MB)", growth, "< 20",
+            None if growth is None else growth < 20, 1)
+        rb = o["report_build_s"]
+        add(f"report build, {rb['cells']:,} cells (s)", rb["median"], "< 2", rb["median"] < 2, 3)
+    if sc := s.get("scaleout"):
+        add("scale-out: 1 replica (cells/s)", sc["one_replica_cells_per_s"], digits=1)
+        add("scale-out: 2 replicas (cells/s)", sc["two_replicas_cells_per_s"], digits=1)
+        add("scale-out speed-up", sc["speedup"], "≥ 1.8", sc["speedup"] >= 1.8)
+    if u := s.get("users"):
+        t, w = u["together"], u["workload"]
+        add(f"{t['submitted']} diagnoses at once: complete", f"{t['complete']}/{t['submitted']}", "all",
+            t["complete"] == t["submitted"])
+        add(f"{t['submitted']} diagnoses at once: all done (s)", t["all_done_s"])
+        add(f"{w['small_run_cells']}-cell run, idle (s)", u["small_run_idle_s"], digits=3)
+        add(f"{w['small_run_cells']}-cell run next to a {w['big_run_cells']:,}-cell run (s)",
+            u["small_run_next_to_big_s"], digits=3)
+        add("  slow-down", u["small_run_slowdown"], "≤ 2", u["small_run_slowdown"] <= 2)
+    return rows
+
+
+def table(results: dict[str, Any]) -> str:
+    rows = [("figure", "value", "target", ""), *summary_rows(results)]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
