@@ -102,7 +102,7 @@ async def read_cells(js: JetStreamContext, run_id: str) -> list[CellRecord]:
         stream=stream,
         config=ConsumerConfig(
             deliver_policy=DeliverPolicy.LAST_PER_SUBJECT, ack_policy=AckPolicy.NONE, mem_storage=True,
-            inactive_threshold=30.0,
+            inactive_threshold=10.0,
         ),
     )
     cells: dict[str, CellRecord] = {}

@@ -39,7 +39,7 @@ async def brandlens_async(stack: Harness | None, *args: str) -> subprocess.Compl
     return await asyncio.to_thread(brandlens, stack, *args)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def reanalyze_endpoint(stack: Harness, client: BrandlensClient) -> AsyncIterator[None]:
     """`brandlens.runs.reanalyze` answered by the aggregator, or — until the aggregator serves
     it — by `handle_reanalyze` registered from this process on the same bus."""
