@@ -248,13 +248,24 @@ def _rebuild(
     return report, body, summary
 
 
+_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+
+def _one_at_a_time() -> asyncio.Lock:
+    # Per event loop: a lock is bound to the loop that first waits on it.
+    return _locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+
+
 async def reanalyse(js: JetStreamContext, run_id: str) -> Reanalysis:
     """Re-run the analyser over a finished run's stored answers and store the rebuilt report."""
     started = time.perf_counter()
     run = await read_run(js, run_id)
-    stored = await read_cells(js, run_id)
-    analyses, workers = await _analyse_all(run, stored)
-    report, body, summary = await asyncio.to_thread(_rebuild, run, stored, analyses, time.time())
+    # One at a time: each large re-analysis already uses every core it may, and a second one
+    # running alongside would only slow both down (and the aggregator with them).
+    async with _one_at_a_time():
+        stored = await read_cells(js, run_id)
+        analyses, workers = await _analyse_all(run, stored)
+        report, body, summary = await asyncio.to_thread(_rebuild, run, stored, analyses, time.time())
     summary.workers = workers
     reports = await js.object_store(subjects.REPORTS_STORE)
     # put() publishes the new object and then purges the old one's chunks: readers see the old
