@@ -222,16 +222,13 @@ async def wait_for_topology(nc: Client, settings: Settings, timeout_s: float = 6
 async def kv_keys(kv: KeyValue, pattern: str = ">") -> list[str]:
     """Keys matching a subject-style pattern (``<run>.>``), read server-side.
 
-    nats-py's ``KeyValue.keys(filters=...)`` watches the whole bucket and filters by substring,
-    so ``"<run>.>"`` matches nothing; a filtered watch asks the server for just these keys.
+    nats-py's ``KeyValue.keys(filters=...)`` filters by substring, so ``"<run>.>"`` matches
+    nothing; and a KV watch can end before its first entries arrive (nats-py signals "no more
+    initial values" when the server has sent them all but the client has not yet read them), so
+    the keys come from the bucket stream's per-subject state instead. A deleted key's tombstone
+    still counts: use this on buckets whose keys are never deleted (cells, runs, requests).
     """
-    watcher = await kv.watch(pattern, meta_only=True, ignore_deletes=True)
-    keys: list[str] = []
-    try:
-        while True:
-            entry = await watcher.updates(timeout=10)  # type: ignore[no-untyped-call]  # nats-py is untyped here
-            if entry is None:
-                return keys
-            keys.append(entry.key)
-    finally:
-        await watcher.stop()  # type: ignore[no-untyped-call]  # nats-py is untyped here
+    # nats-py's KeyValue has no public accessors for its subject prefix, stream and context.
+    prefix: str = kv._pre
+    info = await kv._js.stream_info(kv._stream, subjects_filter=prefix + pattern)
+    return sorted(subject.removeprefix(prefix) for subject in (info.state.subjects or {}))

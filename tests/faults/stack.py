@@ -114,19 +114,21 @@ class FaultStack:
     # --- what is stored -------------------------------------------------------------------
 
     async def cells(self, run_id: str) -> dict[str, tuple[int, CellRecord]]:
-        """Every stored cell of the run: cell id -> (KV revision, record), read server-side."""
-        watcher = await self.cells_kv.watch(f"{run_id}.>", ignore_deletes=True)
+        """Every stored cell of the run: cell id -> (KV revision, record), read server-side.
+
+        The keys come from the bucket stream's per-subject counts (a KV watch can end early
+        when its consumer is recreated); each must hold exactly one message.
+        """
+        prefix = f"$KV.{subjects.CELLS_BUCKET}.{run_id}."
+        info = await self.client.js.stream_info(f"KV_{subjects.CELLS_BUCKET}", subjects_filter=f"{prefix}>")
+        counts = info.state.subjects or {}
         found: dict[str, tuple[int, CellRecord]] = {}
-        try:
-            while True:
-                entry = await watcher.updates(timeout=10)
-                if entry is None:
-                    return found
-                cell_id = entry.key.split(".", 1)[1]
-                assert cell_id not in found, f"cell {cell_id} seen twice in one snapshot"
-                found[cell_id] = (entry.revision or 0, cell_decoder.decode(entry.value or b""))
-        finally:
-            await watcher.stop()
+        for subject, count in counts.items():
+            assert count == 1, f"{subject} holds {count} messages"
+            cell_id = subject.removeprefix(prefix)
+            entry = await self.cells_kv.get(subjects.cell_key(run_id, cell_id))
+            found[cell_id] = (entry.revision or 0, cell_decoder.decode(entry.value or b""))
+        return found
 
     async def run_record(self, run_id: str) -> RunRecord:
         entry = await self.runs_kv.get(run_id)
