@@ -30,7 +30,7 @@ from structlog.contextvars import bound_contextvars
 from services.aggregator.state import RunState
 from shared import subjects
 from shared.analysis import analyse
-from shared.bus import connect, wait_for_topology
+from shared.bus import connect, kv_keys, wait_for_topology
 from shared.config import Settings
 from shared.contracts import (
     TERMINAL_RUN,
@@ -168,16 +168,13 @@ class Aggregator:
 
     async def _load_cells(self, state: RunState) -> None:
         assert self.cells_kv is not None
-        watcher = await self.cells_kv.watch(f"{state.run_id}.>", ignore_deletes=True)
-        try:
-            while True:
-                entry = await watcher.updates(timeout=10)
-                if entry is None:
-                    break
+        # Not a KV watch: one can end before its first entries arrive, and a run whose stored
+        # cells were missed here would only end at its deadline.
+        for key in await kv_keys(self.cells_kv, f"{state.run_id}.>"):
+            with contextlib.suppress(nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):
+                entry = await self.cells_kv.get(key)
                 if entry.value:
                     state.add(cell_decoder.decode(entry.value))
-        finally:
-            await watcher.stop()
 
     async def run_state(self, run_id: str) -> RunState | None:
         """The active run's state, loading it (and its stored cells) on first sight."""
