@@ -55,9 +55,22 @@ def _adapter_permissions(model: str) -> dict[str, object]:
     }
 
 
-def _service_permissions(extra_subscribe: list[str]) -> dict[str, object]:
+def _aggregator_deny() -> list[str]:
+    """The aggregator replaces reports (an object put purges the old chunks) and removes jobs
+    that hit MaxDeliver once recorded; everything else destructive stays denied. NATS wildcards
+    match whole tokens only, so the protected streams are listed one by one."""
+    protected = [subjects.JOBS_STREAM, subjects.RESULTS_STREAM, subjects.EVENTS_STREAM, subjects.ADVISORIES_STREAM]
+    protected += [f"KV_{bucket}" for bucket in (subjects.RUNS_BUCKET, subjects.CELLS_BUCKET,
+                                                  subjects.REQUESTS_BUCKET, subjects.HEALTH_BUCKET)]
+    deny = ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.UPDATE.>", "$JS.API.CONSUMER.DELETE.>"]
+    deny += [f"$JS.API.STREAM.PURGE.{name}" for name in protected]
+    deny += [f"$JS.API.STREAM.MSG.DELETE.{name}" for name in protected if name != subjects.JOBS_STREAM]
+    return deny
+
+
+def _service_permissions(extra_subscribe: list[str], deny: list[str] | None = None) -> dict[str, object]:
     return {
-        "publish": {"allow": [">"], "deny": _DESTRUCTIVE},
+        "publish": {"allow": [">"], "deny": _DESTRUCTIVE if deny is None else deny},
         "subscribe": {"allow": ["_INBOX.>", "$SRV.>", *extra_subscribe]},
         "allow_responses": True,
     }
@@ -84,7 +97,9 @@ def roles(models: list[str]) -> dict[str, dict[str, object]]:
         "dispatcher": _service_permissions(
             [subjects.SUBMIT, subjects.MODELS, f"$JS.ACK.{subjects.JOBS_STREAM}.>", subjects.EVENTS_WILDCARD]
         ),
-        "aggregator": _service_permissions([subjects.STATUS, subjects.REPORT, subjects.RUNS_LIST, subjects.REANALYZE]),
+        "aggregator": _service_permissions(
+            [subjects.STATUS, subjects.REPORT, subjects.RUNS_LIST, subjects.REANALYZE], _aggregator_deny()
+        ),
         "simulator": {"publish": {"allow": []}, "subscribe": {"allow": []}},
         "client": _client_permissions(),
     }

@@ -27,6 +27,7 @@ from nats.js.object_store import ObjectStore
 from nats.micro.request import Request
 from structlog.contextvars import bound_contextvars
 
+from services.aggregator.reanalyze import handle_reanalyze
 from services.aggregator.state import RunState
 from shared import subjects
 from shared.analysis import analyse
@@ -111,6 +112,8 @@ class Aggregator:
                                       request_type="RunIdRequest", response_type="Report")
         await self.micro.add_endpoint("runs", subjects.RUNS_LIST, self.handle_runs,
                                       request_type="RunsQuery", response_type="list[RunRecord]")
+        await self.micro.add_endpoint("reanalyze", subjects.REANALYZE, self.handle_reanalyze,
+                                      request_type="ReanalyzeRequest", response_type="ReanalysisSummary")
         self._tasks = [
             asyncio.create_task(self._consume(results, self._handle_results)),
             asyncio.create_task(self._consume(advisories, self._handle_advisories, batch=16)),
@@ -488,6 +491,10 @@ class Aggregator:
             raise Reject(413, "too_large", f"the report is {len(body)} bytes; read it from the object store: "
                          f"nats object get {subjects.REPORTS_STORE} {query.run_id}")
         return body
+
+    async def handle_reanalyze(self, request: Request) -> bytes:
+        assert self.js is not None
+        return await handle_reanalyze(self.js, request.data)
 
     async def handle_runs(self, request: Request) -> bytes:
         assert self.runs_kv is not None

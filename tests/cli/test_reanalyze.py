@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import msgspec
-import nats.errors
 import pytest
 
 from services.aggregator.reanalyze import PARALLEL_FROM, reanalyse, reanalyze_run, worker_count
@@ -127,12 +126,6 @@ class TestNewAnalyser:
 
 
 class TestLeastPrivilege:
-    # Replacing an object purges the old object's chunks, and shared/auth.py denies every service
-    # `$JS.API.STREAM.PURGE.>`: the purge goes unanswered and put() times out (after the new report
-    # is in place). Strict, so this fails as soon as the aggregator's role allows purging
-    # OBJ_brandlens_reports, and the marker comes off.
-    @pytest.mark.xfail(strict=True, raises=nats.errors.TimeoutError,
-                       reason="aggregator role may not purge OBJ_brandlens_reports (shared/auth.py)")
     async def test_aggregator_role_may_do_everything_reanalysis_needs(self, tmp_path: Path) -> None:
         """With per-role NATS users, the aggregator's user can read the run, pull its cells from the KV
         stream and replace the report (what the endpoint does inside the aggregator)."""
