@@ -59,7 +59,12 @@ async def connect(
     async def _error_cb(exc: Exception) -> None:
         log.warning("nats_error", error=type(exc).__name__)
 
+    holder: list[Client] = []
+
     async def _disconnected_cb() -> None:
+        # Closing or draining also disconnects: only an unexpected loss is worth a warning.
+        if holder and (holder[0].is_closed or holder[0].is_draining):
+            return
         log.warning("nats_disconnected")
 
     async def _reconnected_cb() -> None:
@@ -88,9 +93,11 @@ async def connect(
         options["tls"] = ssl.create_default_context(cafile=settings.nats_tls_ca)
     try:
         async with asyncio.timeout(first_connect_timeout_s):
-            return await nats.connect(**options)
+            nc = await nats.connect(**options)
     except (TimeoutError, OSError, nats.errors.Error) as exc:
         raise BusUnavailable(f"cannot reach NATS at {target}: {type(exc).__name__}") from None
+    holder.append(nc)
+    return nc
 
 
 def _streams(settings: Settings) -> list[StreamConfig]:
