@@ -32,7 +32,8 @@ class FaultProxy:
         self.connections = 0
         self.resets = 0
         self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
+        # Open links: client side -> server side.
+        self._links: dict[asyncio.StreamWriter, asyncio.StreamWriter] = {}
         self._flowing = asyncio.Event()
         self._flowing.set()
 
@@ -48,8 +49,9 @@ class FaultProxy:
     async def close(self) -> None:
         if self._server is not None:
             self._server.close()
-        for writer in list(self._writers):
-            _abort(writer)
+        for client, server in list(self._links.items()):
+            _abort(client)
+            _abort(server)
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
@@ -62,8 +64,9 @@ class FaultProxy:
         else:
             self._flowing.set()
         if mode == "reset":
-            for writer in list(self._writers):
-                _abort(writer)
+            for client, server in list(self._links.items()):
+                _abort(client)
+                _abort(server)
                 self.resets += 1
 
     async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
@@ -77,14 +80,18 @@ class FaultProxy:
             _abort(client_writer)
             return
         self.connections += 1
-        self._writers |= {client_writer, server_writer}
+        self._links[client_writer] = server_writer
+        if self.mode == "reset":  # switched while connecting upstream
+            self.resets += 1
+            _abort(client_writer)
+            _abort(server_writer)
         try:
             await asyncio.gather(
                 self._pipe(client_reader, server_writer, client_writer),
                 self._pipe(server_reader, client_writer, server_writer),
             )
         finally:
-            self._writers -= {client_writer, server_writer}
+            self._links.pop(client_writer, None)
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                     other: asyncio.StreamWriter) -> None:
