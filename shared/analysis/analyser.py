@@ -16,7 +16,7 @@ from shared.analysis.selfreport import parse_self_report
 from shared.analysis.sentiment import SentimentIndex, score, tone_of
 from shared.analysis.sources import cited_domains, cited_urls, named_sources
 from shared.analysis.structure import parse_outline
-from shared.analysis.textutil import sentence_spans
+from shared.analysis.textutil import ascii_folded, sentence_spans
 from shared.analysis.types import AnswerAnalysis, BrandAnalysis, SelfReport
 from shared.brand import Brand
 
@@ -99,13 +99,15 @@ def analyse(
     text, report = parse_self_report(answer)
     matcher = matcher_for(brand, competitors)
     tracked = matcher.brands
-    mentions = matcher.find(text)
+    # One ASCII-lowercased copy serves every case-insensitive scan below.
+    folded = ascii_folded(text)
+    mentions = matcher.find(text, folded)
     options = recommended_options(parse_outline(text), matcher)
     ranks, blocks = _ranks(options, matcher)
     sentences = sentence_spans(text)
     owners = _attribution(sentences, mentions, blocks)
     shares = impression_shares(text, sentences, owners, tracked)
-    sentiment_index = SentimentIndex(text)
+    sentiment_index = SentimentIndex(text, folded)
 
     brands: dict[str, BrandAnalysis] = {}
     for name in tracked:
@@ -127,7 +129,7 @@ def analyse(
 
     main = tracked[0] if tracked else brand.name
     intercepted = _intercepted(main, tracked, ranks)
-    urls = cited_urls(text)
+    urls = cited_urls(text, folded)
     recommended = [o.name for o in options]
     discovered = [o.name for o in options if not matcher.brands_in(o.header)]
     notes: list[str] = []
@@ -142,7 +144,7 @@ def analyse(
         discovered=discovered,
         cited_urls=urls,
         cited_domains=cited_domains(urls),
-        named_sources=named_sources(text),
+        named_sources=named_sources(text, folded),
         intercepted_by=intercepted,
         self_report=report,
         disagreements=notes,

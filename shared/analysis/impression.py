@@ -27,7 +27,7 @@ def impression_shares(
     for index, ((start, end), owners) in enumerate(zip(sentences, attributed, strict=True)):
         if not owners:
             continue
-        weight = word_count(text[start:end]) * math.exp(-index / n) / len(owners)
+        weight = word_count(text, start, end) * math.exp(-index / n) / len(owners)
         for brand in owners:
             totals[brand] += weight
     grand = sum(totals.values())

@@ -14,9 +14,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from shared.analysis.textutil import caseless_or_ascii
 from shared.brand import Brand
 
 _LATIN_EDGE = re.compile(r"[A-Za-z0-9]")
+# How many (brand, competitors) matchers to keep: an aggregator analyses many runs over its
+# lifetime, each with one brand set; old ones are rebuilt on demand (about a millisecond).
+MATCHER_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +30,16 @@ class Mention:
     end: int
 
 
-def _alias_pattern(alias: str) -> str:
-    body = re.escape(alias)
+def _alias_pattern(alias: str, *, literal_first: bool = False) -> str:
     # Guard only the ends that are Latin letters/digits: "清蓝GEO" must not match "清蓝GEOX",
     # but its CJK start may follow any character.
-    prefix = r"(?<![A-Za-z0-9])" if _LATIN_EDGE.match(alias[0]) else ""
+    guarded = _LATIN_EDGE.match(alias[0]) is not None
     suffix = r"(?![A-Za-z0-9])" if _LATIN_EDGE.match(alias[-1]) else ""
-    return prefix + body + suffix
+    if guarded and literal_first:
+        # The same guard checked after the first character, so that every alternative starts
+        # with a literal and re can skip ahead to the next possible first character.
+        return re.escape(alias[0]) + r"(?<![A-Za-z0-9].)" + re.escape(alias[1:]) + suffix
+    return (r"(?<![A-Za-z0-9])" if guarded else "") + re.escape(alias) + suffix
 
 
 def brand_names(brand: Brand) -> list[str]:
@@ -62,13 +69,24 @@ class BrandMatcher:
         self._regex = (
             re.compile("|".join(_alias_pattern(a) for a in alternatives), re.IGNORECASE) if alternatives else None
         )
+        # For ascii_folded() text: the same alternatives, lowercase, without IGNORECASE. Only when
+        # every alias is ASCII or caseless (see textutil.ascii_folded); otherwise never used.
+        self._folded_regex = (
+            re.compile("|".join(_alias_pattern(a.lower(), literal_first=True) for a in alternatives))
+            if alternatives and all(caseless_or_ascii(a) for a in alternatives)
+            else None
+        )
 
-    def find(self, text: str) -> list[Mention]:
+    def find(self, text: str, folded: str | None = None) -> list[Mention]:
+        """Mentions in ``text``; ``folded`` is ascii_folded(text) when the caller has it (faster)."""
         if self._regex is None:
             return []
-        return [
-            Mention(self._owner[m.group(0).casefold()], m.start(), m.end()) for m in self._regex.finditer(text)
-        ]
+        if folded is not None and self._folded_regex is not None:
+            matches = self._folded_regex.finditer(folded)
+        else:
+            matches = self._regex.finditer(text)
+        owner = self._owner
+        return [Mention(owner[text[m.start() : m.end()].casefold()], m.start(), m.end()) for m in matches]
 
     def brands_in(self, text: str) -> list[str]:
         """Brands named in ``text``, in order of first appearance, each once."""
@@ -79,12 +97,12 @@ class BrandMatcher:
         return found
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=MATCHER_CACHE_SIZE)
 def _cached_matcher(key: tuple[tuple[str, tuple[str, ...]], ...]) -> BrandMatcher:
     return BrandMatcher(key)
 
 
 def matcher_for(brand: Brand, competitors: list[Brand]) -> BrandMatcher:
     """The matcher for a request, cached: an aggregator sees the same brands in every cell of a run."""
-    key = tuple((b.name, tuple(brand_names(b))) for b in [brand, *competitors] if brand_names(b))
+    key = tuple((b.name, tuple(names)) for b in [brand, *competitors] if (names := brand_names(b)))
     return _cached_matcher(key)

@@ -14,9 +14,12 @@ import json
 import re
 from typing import Any
 
+from shared.analysis.textutil import ascii_folded
 from shared.analysis.types import SelfReport
 
-_KEY = re.compile(r"[\"'“”]?geo_analysis[\"'“”]?\s*[:：]", re.IGNORECASE)
+_KEY_PATTERN = r"[\"'“”]?geo_analysis[\"'“”]?\s*[:：]"
+_KEY = re.compile(_KEY_PATTERN, re.IGNORECASE)
+_KEY_FOLDED = re.compile(_KEY_PATTERN)  # for ascii_folded() text
 _FENCE_OPEN = re.compile(r"```[A-Za-z]*\s*$")
 _FENCE_CLOSE = re.compile(r"\s*```")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -33,9 +36,19 @@ _FIELD_SITE = re.compile(r"[\"']site_name[\"']\s*:\s*[\"']([^\"']*)[\"']")
 _FIELD_ATTITUDE = re.compile(r"[\"']attitude[\"']\s*:\s*[\"']([^\"']*)[\"']")
 
 
+def _keys(text: str) -> list[re.Match[str]]:
+    folded = ascii_folded(text)
+    if folded is None:
+        return list(_KEY.finditer(text))
+    # Every key holds "geo_analysis" (at most one quote before it): start the case-sensitive
+    # scan of the folded copy just before its first occurrence rather than scanning the answer.
+    first = folded.find("geo_analysis")
+    return [] if first < 0 else list(_KEY_FOLDED.finditer(folded, max(0, first - 1)))
+
+
 def _block_bounds(text: str) -> tuple[int, int, int] | None:
     """(cut_start, json_start, cut_end) of the last geo_analysis block, or None."""
-    keys = list(_KEY.finditer(text))
+    keys = _keys(text)
     if not keys:
         return None
     key = keys[-1]

@@ -32,24 +32,29 @@ _CONTRAST_WEIGHT = 1.5
 _NEGATION_WINDOW = 3
 
 
-def _alternation(words: tuple[str, ...], latin: bool) -> str:
-    body = trie_pattern(words)
-    return rf"\b(?:{body})\b" if latin else f"(?:{body})"
-
-
 _POLARITY: dict[str, int] = {w: 1 for w in POSITIVE_ZH} | {w: -1 for w in NEGATIVE_ZH}
 _POLARITY |= {w: 1 for w in POSITIVE_EN} | {w: -1 for w in NEGATIVE_EN}
 _POLARITY |= dict.fromkeys(NEUTRAL_ZH, 0)
 # Two scans rather than one combined pattern: case folding and word boundaries are only needed
 # for English, and re runs the CJK trie several times faster without IGNORECASE.
-_LEXICON_ZH = re.compile(_alternation(NEUTRAL_ZH + POSITIVE_ZH + NEGATIVE_ZH, latin=False))
-_LEXICON_EN = re.compile(_alternation(POSITIVE_EN + NEGATIVE_EN, latin=True), re.IGNORECASE)
+_LEXICON_ZH = re.compile(trie_pattern(NEUTRAL_ZH + POSITIVE_ZH + NEGATIVE_ZH))
+# English words on word boundaries, case-insensitive: the IGNORECASE form for texts that
+# ascii_folded() cannot fold, the lowercase guarded form (same matches, much faster) otherwise.
+_WORD = r"\w"
+_LEXICON_EN = re.compile(r"\b(?:" + trie_pattern(POSITIVE_EN + NEGATIVE_EN) + r")\b", re.IGNORECASE)
+_LEXICON_EN_FOLDED = re.compile(trie_pattern(POSITIVE_EN + NEGATIVE_EN, not_after=_WORD) + r"\b")
 _HAS_LATIN = re.compile(r"[A-Za-z]{2}")
 _NEGATOR_ZH = re.compile("(?:" + "|".join(map(re.escape, NEGATORS_ZH)) + ")$")
+# A Chinese negator ends with one of these right before the word, or before a line break there
+# ("$" also matches before a final "\n"); any other character before a word rules it out.
+_NEGATOR_ZH_LAST = frozenset(word[-1] for word in NEGATORS_ZH) | {"\n"}
 # Words that start with a negator character but do not negate what follows.
 _FALSE_NEGATOR = re.compile("不仅|不但|无论|不论|不管|无需|不断|不同|不少|无限|非常|无疑|不错|别具")
 _NEGATOR_EN = re.compile(r"\b(?:" + "|".join(map(re.escape, NEGATORS_EN)) + r")\s+(?:\w+\s+)?$", re.IGNORECASE)
 _CONTRAST = re.compile("|".join(map(re.escape, CONTRAST_ZH)) + r"|\bbut\b|\bhowever\b", re.IGNORECASE)
+_CONTRAST_FOLDED = re.compile(
+    "|".join(map(re.escape, CONTRAST_ZH)) + "|" + trie_pattern(("but", "however"), not_after=_WORD) + r"\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,27 +66,38 @@ class Hit:
 class SentimentIndex:
     """Every lexicon hit of one text, searchable by span."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, folded: str | None = None) -> None:
+        """``folded`` is ascii_folded(text) when the caller has it; None scans case-insensitively."""
         self.text = text
         hits: list[Hit] = []
-        matches = list(_LEXICON_ZH.finditer(text))
+        words = [(m.start(), m.group(0)) for m in _LEXICON_ZH.finditer(text)]
         if _HAS_LATIN.search(text):
-            matches = sorted(matches + list(_LEXICON_EN.finditer(text)), key=lambda m: m.start())
-        for match in matches:
-            polarity = _POLARITY.get(match.group(0)) or _POLARITY.get(match.group(0).lower(), 0)
-            if polarity and self._negated(match.start()):
+            english = _LEXICON_EN.finditer(text) if folded is None else _LEXICON_EN_FOLDED.finditer(folded)
+            # Lookups use the text as written (the folded copy only locates words).
+            words = sorted(words + [(m.start(), text[m.start() : m.end()]) for m in english], key=lambda w: w[0])
+        for start, word in words:
+            polarity = _POLARITY.get(word) or _POLARITY.get(word.lower(), 0)
+            if polarity and self._negated(start):
                 polarity = -polarity
             if polarity:
-                hits.append(Hit(match.start(), polarity))
+                hits.append(Hit(start, polarity))
         self.hits = hits
         self._starts = [h.start for h in hits]
-        self._contrasts = [m.end() for m in _CONTRAST.finditer(text)]
+        contrasts = _CONTRAST.finditer(text) if folded is None else _CONTRAST_FOLDED.finditer(folded)
+        self._contrasts = [m.end() for m in contrasts]
 
     def _negated(self, start: int) -> bool:
-        before = self.text[max(0, start - _NEGATION_WINDOW) : start]
-        if _NEGATOR_ZH.search(before) and not _FALSE_NEGATOR.search(self.text[max(0, start - 4) : start + 2]):
+        text = self.text
+        # Cheap necessary conditions first: a Chinese negator ends right before the word, an
+        # English one is followed by blanks ("not recommended"); most words have neither.
+        previous = text[start - 1] if start else ""
+        if (
+            previous in _NEGATOR_ZH_LAST
+            and _NEGATOR_ZH.search(text[max(0, start - _NEGATION_WINDOW) : start])
+            and not _FALSE_NEGATOR.search(text[max(0, start - 4) : start + 2])
+        ):
             return True
-        return _NEGATOR_EN.search(self.text[max(0, start - 24) : start]) is not None
+        return previous.isspace() and _NEGATOR_EN.search(text[max(0, start - 24) : start]) is not None
 
     def totals(self, spans: list[tuple[int, int]]) -> tuple[float, float]:
         """(positive, negative) weight over the given sentence spans."""

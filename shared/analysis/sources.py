@@ -8,22 +8,29 @@ from urllib.parse import urlsplit
 from shared.analysis.lexicon import NAMED_SOURCES
 from shared.analysis.textutil import trie_pattern
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()（）\[\]【】{}，。；、！？|*`]+", re.IGNORECASE)
+_URL_PATTERN = r"(?:https?://|www\.)[^\s<>\"'()（）\[\]【】{}，。；、！？|*`]+"
+_URL = re.compile(_URL_PATTERN, re.IGNORECASE)
+# The same on ascii_folded() text: without IGNORECASE, re skips ahead to the next "h" or "w".
+_URL_FOLDED = re.compile(_URL_PATTERN)
 _TRAILING = ".,;:!?)'\""
 _SOURCE_OWNER: dict[str, str] = {
     spelling.casefold(): canonical for canonical, spellings in NAMED_SOURCES.items() for spelling in spellings
 }
 _SPELLINGS = [spelling for spellings in NAMED_SOURCES.values() for spelling in spellings]
 _SOURCE_CJK = re.compile(trie_pattern([s for s in _SPELLINGS if not s.isascii()]))
-_SOURCE_LATIN = re.compile(
-    r"(?<![A-Za-z])(?:" + trie_pattern([s for s in _SPELLINGS if s.isascii()]) + r")(?![A-Za-z])", re.IGNORECASE
+_LATIN_SPELLINGS = [s for s in _SPELLINGS if s.isascii()]
+_SOURCE_LATIN = re.compile(r"(?<![A-Za-z])(?:" + trie_pattern(_LATIN_SPELLINGS) + r")(?![A-Za-z])", re.IGNORECASE)
+_SOURCE_LATIN_FOLDED = re.compile(
+    trie_pattern([s.lower() for s in _LATIN_SPELLINGS], not_after="[A-Za-z]") + "(?![A-Za-z])"
 )
 
 
-def cited_urls(text: str) -> list[str]:
+def cited_urls(text: str, folded: str | None = None) -> list[str]:
+    """URLs in order, once each; ``folded`` is ascii_folded(text) when the caller has it."""
     urls: list[str] = []
-    for match in _URL.finditer(text):
-        url = match.group(0).rstrip(_TRAILING)
+    matches = _URL.finditer(text) if folded is None else _URL_FOLDED.finditer(folded)
+    for match in matches:
+        url = text[match.start() : match.end()].rstrip(_TRAILING)
         if url.lower().startswith("www."):
             url = "http://" + url
         if url not in urls and domain_of(url):
@@ -51,11 +58,17 @@ def cited_domains(urls: list[str]) -> list[str]:
     return domains
 
 
-def named_sources(text: str) -> list[str]:
+def _first(span: tuple[int, int]) -> int:
+    return span[0]
+
+
+def named_sources(text: str, folded: str | None = None) -> list[str]:
+    """Canonical platform names in order of first appearance; ``folded`` as for cited_urls()."""
     found: list[str] = []
-    matches = sorted([*_SOURCE_CJK.finditer(text), *_SOURCE_LATIN.finditer(text)], key=lambda m: m.start())
-    for match in matches:
-        canonical = _SOURCE_OWNER[match.group(0).casefold()]
+    latin = _SOURCE_LATIN.finditer(text) if folded is None else _SOURCE_LATIN_FOLDED.finditer(folded)
+    spans = sorted([*(m.span() for m in _SOURCE_CJK.finditer(text)), *(m.span() for m in latin)], key=_first)
+    for start, end in spans:
+        canonical = _SOURCE_OWNER[text[start:end].casefold()]
         if canonical not in found:
             found.append(canonical)
     return found
