@@ -213,14 +213,18 @@ class Simulator:
         try:
             await response.prepare(request)
             if delay <= 0 or len(frames) <= 1:
-                await response.write(b"".join(frames))
+                await response.write_eof(b"".join(frames))
             else:
                 size = max(1, -(-len(frames) // _STREAM_BATCHES))
-                pause = delay * 0.7 / -(-len(frames) // size)
-                for start in range(0, len(frames), size):
-                    await response.write(b"".join(frames[start:start + size]))
+                batches = [frames[start:start + size] for start in range(0, len(frames), size)]
+                pause = delay * 0.7 / (len(batches) - 1)
+                for batch in batches[:-1]:
+                    await response.write(b"".join(batch))
                     await asyncio.sleep(pause)
-            await response.write_eof()
+                # The last frames go out with the end of the body, never followed by a pause: a
+                # client that has read [DONE] hangs up at once, and a completed stream must not be
+                # counted as a disconnect.
+                await response.write_eof(b"".join(batches[-1]))
         except ConnectionError:
             # The client went away mid-stream (aiohttp raises ClientConnectionResetError, a ConnectionError).
             request[_DISCONNECTED] = True

@@ -218,7 +218,10 @@ class _Views:
             counts.ok += status == "ok"
             counts.answered += answered
             counts.failed += not answered
-        self._add_cost(spec.model, result.cost, result.currency)
+        # A cell held back by max_cost was never sent: it cost nothing, so it is neither priced
+        # nor "unpriced" (which would wrongly call the run's known spend a lower bound).
+        if status != "budget_exceeded":
+            self._add_cost(spec.model, result.cost, result.currency)
         self.cells.append(_cell_view(cell))
         if not answered:
             self.failures.append(_failure(cell))
