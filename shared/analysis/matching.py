@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from shared.analysis.textutil import caseless_or_ascii
+from shared.analysis.textutil import ascii_folded, caseless_or_ascii
 from shared.brand import Brand
 
 _LATIN_EDGE = re.compile(r"[A-Za-z0-9]")
@@ -78,10 +78,12 @@ class BrandMatcher:
         )
 
     def find(self, text: str, folded: str | None = None) -> list[Mention]:
-        """Mentions in ``text``; ``folded`` is ascii_folded(text) when the caller has it (faster)."""
+        """Mentions in ``text``; pass ``folded`` = ascii_folded(text) when the caller already has it."""
         if self._regex is None:
             return []
-        if folded is not None and self._folded_regex is not None:
+        if self._folded_regex is not None and folded is None:
+            folded = ascii_folded(text)
+        if self._folded_regex is not None and folded is not None:
             matches = self._folded_regex.finditer(folded)
         else:
             matches = self._regex.finditer(text)

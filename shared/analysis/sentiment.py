@@ -23,7 +23,7 @@ from shared.analysis.lexicon import (
     POSITIVE_EN,
     POSITIVE_ZH,
 )
-from shared.analysis.textutil import trie_pattern
+from shared.analysis.textutil import ascii_folded, trie_pattern
 from shared.analysis.types import Tone
 
 POSITIVE_THRESHOLD = 0.15
@@ -67,8 +67,10 @@ class SentimentIndex:
     """Every lexicon hit of one text, searchable by span."""
 
     def __init__(self, text: str, folded: str | None = None) -> None:
-        """``folded`` is ascii_folded(text) when the caller has it; None scans case-insensitively."""
+        """Pass ``folded`` = ascii_folded(text) when the caller already has it."""
         self.text = text
+        if folded is None:
+            folded = ascii_folded(text)
         hits: list[Hit] = []
         words = [(m.start(), m.group(0)) for m in _LEXICON_ZH.finditer(text)]
         if _HAS_LATIN.search(text):

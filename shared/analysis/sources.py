@@ -6,7 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from shared.analysis.lexicon import NAMED_SOURCES
-from shared.analysis.textutil import trie_pattern
+from shared.analysis.textutil import ascii_folded, trie_pattern
 
 _URL_PATTERN = r"(?:https?://|www\.)[^\s<>\"'()（）\[\]【】{}，。；、！？|*`]+"
 _URL = re.compile(_URL_PATTERN, re.IGNORECASE)
@@ -26,8 +26,10 @@ _SOURCE_LATIN_FOLDED = re.compile(
 
 
 def cited_urls(text: str, folded: str | None = None) -> list[str]:
-    """URLs in order, once each; ``folded`` is ascii_folded(text) when the caller has it."""
+    """URLs in order, once each; pass ``folded`` = ascii_folded(text) when the caller already has it."""
     urls: list[str] = []
+    if folded is None:
+        folded = ascii_folded(text)
     matches = _URL.finditer(text) if folded is None else _URL_FOLDED.finditer(folded)
     for match in matches:
         url = text[match.start() : match.end()].rstrip(_TRAILING)
@@ -65,6 +67,8 @@ def _first(span: tuple[int, int]) -> int:
 def named_sources(text: str, folded: str | None = None) -> list[str]:
     """Canonical platform names in order of first appearance; ``folded`` as for cited_urls()."""
     found: list[str] = []
+    if folded is None:
+        folded = ascii_folded(text)
     latin = _SOURCE_LATIN.finditer(text) if folded is None else _SOURCE_LATIN_FOLDED.finditer(folded)
     spans = sorted([*(m.span() for m in _SOURCE_CJK.finditer(text)), *(m.span() for m in latin)], key=_first)
     for start, end in spans:
