@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 
 from shared.analysis.lexicon import (
     CONTRAST_ZH,
@@ -57,12 +56,6 @@ _CONTRAST_FOLDED = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    start: int
-    polarity: int  # +1 / -1 after negation
-
-
 class SentimentIndex:
     """Every lexicon hit of one text, searchable by span."""
 
@@ -71,7 +64,9 @@ class SentimentIndex:
         self.text = text
         if folded is None:
             folded = ascii_folded(text)
-        hits: list[Hit] = []
+        # Parallel lists rather than one object per hit: built for every answer, read by bisect.
+        starts: list[int] = []
+        polarities: list[int] = []  # +1 / -1 after negation
         words = [(m.start(), m.group(0)) for m in _LEXICON_ZH.finditer(text)]
         if _HAS_LATIN.search(text):
             english = _LEXICON_EN.finditer(text) if folded is None else _LEXICON_EN_FOLDED.finditer(folded)
@@ -82,9 +77,10 @@ class SentimentIndex:
             if polarity and self._negated(start):
                 polarity = -polarity
             if polarity:
-                hits.append(Hit(start, polarity))
-        self.hits = hits
-        self._starts = [h.start for h in hits]
+                starts.append(start)
+                polarities.append(polarity)
+        self._starts = starts
+        self._polarities = polarities
         contrasts = _CONTRAST.finditer(text) if folded is None else _CONTRAST_FOLDED.finditer(folded)
         self._contrasts = [m.end() for m in contrasts]
 
@@ -111,9 +107,9 @@ class SentimentIndex:
                 continue
             contrast = bisect.bisect_left(self._contrasts, start)
             pivot = self._contrasts[contrast] if contrast < len(self._contrasts) else end
-            for hit in self.hits[first:last]:
-                weight = _CONTRAST_WEIGHT if pivot <= hit.start < end else 1.0
-                if hit.polarity > 0:
+            for index in range(first, last):
+                weight = _CONTRAST_WEIGHT if pivot <= self._starts[index] < end else 1.0
+                if self._polarities[index] > 0:
                     positive += weight
                 else:
                     negative += weight

@@ -71,12 +71,14 @@ def parse_outline(text: str) -> Node:
         start = offset
         offset += len(line)
         stripped = line.rstrip("\r\n")
-        if _FENCE.match(stripped):
+        # The substring tests are necessary conditions of the patterns after them: most lines
+        # skip those regex calls.
+        if ("```" in stripped or "~~~" in stripped) and _FENCE.match(stripped):
             in_fence = not in_fence
             continue
         if in_fence:
             continue
-        if _TABLE_ROW.match(stripped):
+        if "|" in stripped and _TABLE_ROW.match(stripped):
             if table is None:
                 close_items_to(0, start)
                 table = Node("table", "", start, offset)
@@ -90,9 +92,10 @@ def parse_outline(text: str) -> Node:
             previous_blank = True
             continue
         follows_blank, previous_blank = previous_blank, False
-        heading = _HEADING.match(stripped)
-        bold = None if heading else _BOLD_LINE.match(stripped)
-        plain_heading = not (heading or bold) and not line[0].isspace() and not _ITEM.match(stripped)
+        heading = _HEADING.match(stripped) if "#" in stripped else None
+        bold = None if heading or "**" not in stripped else _BOLD_LINE.match(stripped)
+        item = None if heading else _ITEM.match(stripped)
+        plain_heading = not (heading or bold) and not line[0].isspace() and not item
         ordinal = _CN_ORDINAL_LINE.match(stripped) if plain_heading else None
         colon = _COLON_LINE.match(stripped) if plain_heading and not ordinal else None
         if heading or (bold and not line[0].isspace()) or ordinal or colon:
@@ -111,7 +114,6 @@ def parse_outline(text: str) -> Node:
             headings[-1].children.append(node)
             headings.append(node)
             continue
-        item = _ITEM.match(stripped)
         if item:
             indent = len(item.group(1).expandtabs(4))
             close_items_to(indent, start)
