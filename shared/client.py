@@ -42,6 +42,7 @@ from shared.contracts import (
 )
 from shared.errors import BrandlensError, RequestRejected, ServiceUnavailable
 from shared.report import Report
+from shared.report.types import ReanalysisSummary
 
 
 class RunNotFound(BrandlensError):
@@ -61,6 +62,7 @@ class ServiceError(BrandlensError):
 
 
 _report_decoder = msgspec.json.Decoder(Report)
+_summary_decoder = msgspec.json.Decoder(ReanalysisSummary)
 
 
 def _raise_for(reply: ErrorReply) -> None:
@@ -107,12 +109,13 @@ class BrandlensClient:
             await self.nc.close()
 
     async def _request(self, subject: str, payload: bytes, timeout_s: float | None = None) -> bytes:
+        wait_s = timeout_s or self.timeout_s
         try:
-            msg: Msg = await self.nc.request(subject, payload, timeout=timeout_s or self.timeout_s)
+            msg: Msg = await self.nc.request(subject, payload, timeout=wait_s)
         except nats.errors.NoRespondersError:
             raise ServiceUnavailable(f"no service answers on {subject}: is the stack running?") from None
         except nats.errors.TimeoutError:
-            raise ServiceUnavailable(f"no answer on {subject} within {timeout_s or self.timeout_s:g}s") from None
+            raise ServiceUnavailable(f"no answer on {subject} within {wait_s:g}s") from None
         if msg.headers and msg.headers.get("Nats-Service-Error-Code"):
             try:
                 reply = error_decoder.decode(msg.data)
@@ -145,13 +148,15 @@ class BrandlensClient:
             subjects.run_events(run_id), ordered_consumer=True, deliver_policy=DeliverPolicy.ALL,
             stream=subjects.EVENTS_STREAM,
         )
+        # The longest silence between two events before giving up (the default outlasts any tick).
+        idle_s = timeout_s or 3600.0
         last_done = -1
         try:
             while True:
                 try:
-                    msg = await sub.next_msg(timeout=timeout_s or 3600)
+                    msg = await sub.next_msg(timeout=idle_s)
                 except nats.errors.TimeoutError:
-                    raise TimeoutError(f"no event for run {run_id} within {timeout_s}s") from None
+                    raise TimeoutError(f"no event for run {run_id} within {idle_s:g}s") from None
                 try:
                     event = event_decoder.decode(msg.data)
                 except msgspec.DecodeError:
@@ -187,6 +192,15 @@ class BrandlensClient:
 
     async def report(self, run_id: str) -> Report:
         return _report_decoder.decode(await self.report_bytes(run_id))
+
+    async def reanalyze(self, run_id: str, *, timeout_s: float = 60.0) -> ReanalysisSummary:
+        """Rebuild a finished run's report with the current analyser; stored cells are kept.
+
+        The reply is a summary, not the report (a large report exceeds the payload limit):
+        ``report()`` reads the rebuilt one.
+        """
+        data = await self._request(subjects.REANALYZE, msgspec.json.encode({"run_id": run_id}), timeout_s=timeout_s)
+        return _summary_decoder.decode(data)
 
     async def run(self, request: DiagnosisRequest | dict[str, Any], *, timeout_s: float | None = None) -> Report:
         """Submit, wait for completion and return the report."""
