@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="submit a diagnosis request (JSON file or - for stdin) and follow it")
     run.add_argument("request")
     run.add_argument("--out", default="out", help="directory for report.json, report.md, report.html, cells.csv")
-    run.add_argument("--format", dest="formats", action="append", choices=["json", "md", "html", "csv"],
+    run.add_argument("--format", dest="formats", action="append", choices=list(commands.REPORT_FILES),
                      help="report formats to write (default: json and md)")
     run.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
     run.add_argument("--dry-run", action="store_true", help="print cells, expected calls and estimated cost")
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="a finished run's report")
     report.add_argument("run_id")
-    report.add_argument("--format", default="json", choices=["json", "md", "html", "csv"])
+    report.add_argument("--format", default="json", choices=list(commands.REPORT_FILES))
     report.add_argument("--out", default=None, help="write to this file instead of stdout")
     report.set_defaults(func=commands.cmd_report)
 
@@ -65,8 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "formats", None) is None and args.command == "run":
-        args.formats = ["json", "md"]
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -25,6 +25,8 @@ from shared.report.formats import render
 from shared.validation import RequestInvalid, decode_request, validate_request
 
 REPORT_FILES = {"json": "report.json", "md": "report.md", "html": "report.html", "csv": "cells.csv"}
+# What `run` and `reanalyze --out` write when no --format is given.
+DEFAULT_FORMATS = ["json", "md"]
 
 
 def err(text: str) -> None:
@@ -48,8 +50,9 @@ def local_credentials(settings: Settings) -> Settings:
     return msgspec.structs.replace(settings, nats_user="client", nats_password=creds["client"])
 
 
-async def _client(settings: Settings, url: str | None = None) -> BrandlensClient:
-    return await BrandlensClient.connect(url or settings.nats_url or "nats://127.0.0.1:4222",
+async def connect(settings: Settings) -> BrandlensClient:
+    """A client of the configured stack (NATS_URL, else `brandlens up`'s default port)."""
+    return await BrandlensClient.connect(settings.nats_url or "nats://127.0.0.1:4222",
                                          settings=local_credentials(settings), timeout_s=5)
 
 
@@ -97,9 +100,10 @@ async def cmd_run(settings: Settings, args: Any) -> int:
         return 2
     if args.dry_run:
         return dry_run(settings, payload)
-    client = await _client(settings)
+    client = await connect(settings)
     try:
-        code, _run_id = await submit_and_follow(client, payload, Path(args.out), args.formats, args.timeout)
+        code, _run_id = await submit_and_follow(client, payload, Path(args.out), args.formats or DEFAULT_FORMATS,
+                                                 args.timeout)
         return code
     finally:
         await client.close()
@@ -136,7 +140,7 @@ def dry_run(settings: Settings, payload: bytes) -> int:
 
 
 async def cmd_status(settings: Settings, args: Any) -> int:
-    client = await _client(settings)
+    client = await connect(settings)
     try:
         print(json.dumps(await client.status(args.run_id), ensure_ascii=False, indent=2))
         return 0
@@ -145,7 +149,7 @@ async def cmd_status(settings: Settings, args: Any) -> int:
 
 
 async def cmd_report(settings: Settings, args: Any) -> int:
-    client = await _client(settings)
+    client = await connect(settings)
     try:
         report = await client.report(args.run_id)
     finally:
@@ -160,7 +164,7 @@ async def cmd_report(settings: Settings, args: Any) -> int:
 
 
 async def cmd_models(settings: Settings, _args: Any) -> int:
-    client = await _client(settings)
+    client = await connect(settings)
     try:
         listing = await client.models()
     finally:
@@ -173,7 +177,7 @@ async def cmd_models(settings: Settings, _args: Any) -> int:
 
 
 async def cmd_runs(settings: Settings, args: Any) -> int:
-    client = await _client(settings)
+    client = await connect(settings)
     try:
         runs = await client.runs(limit=args.limit)
     finally:
@@ -227,7 +231,7 @@ async def cmd_demo(settings: Settings, args: Any) -> int:
         client = await BrandlensClient.connect(stack.nats_url, settings=stack.client_settings(), timeout_s=5)
         try:
             code, run_id = await submit_and_follow(
-                client, encode(request), Path(args.out), ["json", "md", "html", "csv"], timeout_s=180
+                client, encode(request), Path(args.out), list(REPORT_FILES), timeout_s=180
             )
             if code == 0 and run_id:
                 print()

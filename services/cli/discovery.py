@@ -9,6 +9,7 @@ from typing import Any
 
 from nats.aio.client import Client
 
+from services.cli.commands import connect
 from shared.config import Settings
 
 COLLECT_S = 0.5
@@ -70,9 +71,7 @@ def format_stats(stats: list[dict[str, Any]]) -> str:
 
 
 async def cmd_services(settings: Settings, args: Any) -> int:
-    from services.cli.commands import _client
-
-    client = await _client(settings)
+    client = await connect(settings)
     try:
         replies = await discover(client.nc, {"ls": "PING"}.get(args.verb, args.verb), args.name)
     finally:

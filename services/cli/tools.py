@@ -8,20 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import nats.errors
 
-from services.cli.commands import REPORT_FILES, local_credentials, write_reports
+from services.cli.commands import DEFAULT_FORMATS, REPORT_FILES, connect, write_reports
 from shared import subjects
 from shared.analysis import analyse_jsonl_line
-from shared.client import BrandlensClient, RunNotFinished, RunNotFound, ServiceError
 from shared.config import Settings
-from shared.contracts import ErrorReply, error_decoder
-from shared.errors import RequestRejected, ServiceUnavailable
 from shared.report import compare_reports, render_comparison
 from shared.report.fmt import when
 from shared.report.types import ReanalysisSummary
-
-_summary_decoder = msgspec.json.Decoder(ReanalysisSummary)
 
 
 def add_commands(sub: Any) -> None:
@@ -33,7 +27,7 @@ def add_commands(sub: Any) -> None:
     )
     reanalyze.add_argument("run_id")
     reanalyze.add_argument("--out", default=None, help="also write the rebuilt report files to this directory")
-    reanalyze.add_argument("--format", dest="formats", action="append", choices=sorted(REPORT_FILES),
+    reanalyze.add_argument("--format", dest="formats", action="append", choices=list(REPORT_FILES),
                            help="report formats to write with --out (default: json and md)")
     reanalyze.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the aggregator")
     reanalyze.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -46,11 +40,6 @@ def add_commands(sub: Any) -> None:
     compare.set_defaults(func=cmd_compare)
 
 
-async def _connect(settings: Settings) -> BrandlensClient:
-    return await BrandlensClient.connect(settings.nats_url or "nats://127.0.0.1:4222",
-                                         settings=local_credentials(settings), timeout_s=5)
-
-
 async def cmd_analyze(_settings: Settings, _args: argparse.Namespace) -> int:
     for line in sys.stdin.buffer:
         if not line.strip():
@@ -58,38 +47,6 @@ async def cmd_analyze(_settings: Settings, _args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(analyse_jsonl_line(line) + b"\n")
     sys.stdout.flush()
     return 0
-
-
-def _raise_error_reply(headers: dict[str, str], data: bytes) -> None:
-    try:
-        reply = error_decoder.decode(data)
-    except msgspec.DecodeError:
-        reply = ErrorReply(code=int(headers.get("Nats-Service-Error-Code") or 500), error="error",
-                           message=headers.get("Nats-Service-Error", ""))
-    if reply.code == 400:
-        raise RequestRejected(reply.message, reply.fields)
-    if reply.code == 404:
-        raise RunNotFound(reply.message)
-    if reply.code == 409:
-        raise RunNotFinished(reply.message)
-    if reply.code == 503:
-        raise ServiceUnavailable(reply.message)
-    raise ServiceError(reply)
-
-
-async def request_reanalysis(client: BrandlensClient, run_id: str, timeout_s: float) -> ReanalysisSummary:
-    """Ask the aggregator to rebuild the run's report; typed errors as the client raises them."""
-    try:
-        msg = await client.nc.request(subjects.REANALYZE, msgspec.json.encode({"run_id": run_id}),
-                                      timeout=timeout_s)
-    except nats.errors.NoRespondersError:
-        raise ServiceUnavailable(f"no service answers on {subjects.REANALYZE}: is the aggregator running?") from None
-    except nats.errors.TimeoutError:
-        raise ServiceUnavailable(f"no answer on {subjects.REANALYZE} within {timeout_s:g}s "
-                                 "(a large run may need --timeout)") from None
-    if msg.headers and msg.headers.get("Nats-Service-Error-Code"):
-        _raise_error_reply(msg.headers, msg.data)
-    return _summary_decoder.decode(msg.data)
 
 
 def _share(value: float | None) -> str:
@@ -110,15 +67,15 @@ def summary_lines(summary: ReanalysisSummary) -> list[str]:
 
 
 async def cmd_reanalyze(settings: Settings, args: argparse.Namespace) -> int:
-    client = await _connect(settings)
+    client = await connect(settings)
     try:
-        summary = await request_reanalysis(client, args.run_id, args.timeout)
+        summary = await client.reanalyze(args.run_id, timeout_s=args.timeout)
         if args.json:
             sys.stdout.buffer.write(msgspec.json.encode(summary) + b"\n")
         else:
             print("\n".join(summary_lines(summary)))
         if args.out:
-            paths = await write_reports(client, summary.run_id, Path(args.out), args.formats or ["json", "md"])
+            paths = await write_reports(client, summary.run_id, Path(args.out), args.formats or DEFAULT_FORMATS)
             for path in paths:
                 print(f"  {path}", file=sys.stderr if args.json else sys.stdout)
         return 0
@@ -127,7 +84,7 @@ async def cmd_reanalyze(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_compare(settings: Settings, args: argparse.Namespace) -> int:
-    client = await _connect(settings)
+    client = await connect(settings)
     try:
         # One after the other: the first missing run is the one the error names.
         report_a = await client.report(args.run_a)
