@@ -142,6 +142,13 @@ def _cut(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+# Cheap tests that rule a pattern out before running it (most names hold no group separator and
+# end in a letter): each is a necessary condition of its pattern, so skipping it changes nothing.
+_GROUP_SPLIT_HINT = re.compile("[/／、|｜&和及与]|vs|VS")
+# _TRAIL's characters other than blanks, which strip() has already removed from the end.
+_TRAIL_CHARS = frozenset(":：、,，.。·-–—*")
+
+
 def split_header(title: str, *, heading: bool = False) -> Header:
     """The header part of a list-item or heading title and the entity name inside it.
 
@@ -167,10 +174,13 @@ def split_header(title: str, *, heading: bool = False) -> Header:
         )
     raw = _MARKUP.sub("", raw).strip()
     name = _PARENS.sub("", raw).strip() or raw.strip("（）()【】[] ")
-    parts = [part for part in _GROUP_SPLIT.split(name) if part]
-    if parts and not _GROUP_SPLIT.match(name):
-        name = parts[0]
-    name = _TRAIL.sub("", name.strip())
+    if _GROUP_SPLIT_HINT.search(name):
+        parts = [part for part in _GROUP_SPLIT.split(name) if part]
+        if parts and not _GROUP_SPLIT.match(name):
+            name = parts[0]
+    name = name.strip()
+    if name and name[-1] in _TRAIL_CHARS:
+        name = _TRAIL.sub("", name)
     bare = not _MARKUP.sub("", rest).strip(" :：-–—*")
     return Header(raw=raw, name=name, bare=bare, strong=bold is not None, sentence=sentence)
 
