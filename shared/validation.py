@@ -175,8 +175,8 @@ def validate_request(
         errors.append(FieldError(field="deadline_s", reason="must be greater than 0"))
     elif req.deadline_s > settings.max_deadline_s:
         errors.append(FieldError(field="deadline_s", reason=f"at most {settings.max_deadline_s:g} seconds"))
-    if req.max_cost is not None and not req.max_cost > 0:
-        errors.append(FieldError(field="max_cost", reason="must be greater than 0 when given"))
+    if req.max_cost is not None:
+        errors += _budget_problems(req, catalogue)
     if req.client is not None and (len(req.client) > 100 or _has_control_chars(req.client)):
         errors.append(FieldError(field="client", reason="must be at most 100 printable characters"))
 
@@ -189,6 +189,23 @@ def validate_request(
                         f"samples); the limit is {settings.max_cells}")]
         )
     return cells
+
+
+def _budget_problems(req: DiagnosisRequest, catalogue: Catalogue) -> list[FieldError]:
+    """A budget must be enforceable: spend is known only for priced models, in one currency."""
+    assert req.max_cost is not None
+    if not req.max_cost > 0:
+        return [FieldError(field="max_cost", reason="must be greater than 0 when given")]
+    specs = [spec for spec in (catalogue.get(m) for m in req.models) if spec is not None]
+    unpriced = [spec.name for spec in specs if spec.price is None]
+    if unpriced:
+        return [FieldError(field="max_cost", reason=f"cannot be enforced: no price in the catalogue for "
+                           f"{', '.join(unpriced)}")]
+    currencies = sorted({spec.price.currency for spec in specs if spec.price is not None})
+    if len(currencies) > 1:
+        return [FieldError(field="max_cost", reason=f"the selected models bill in {' and '.join(currencies)}; "
+                           "one budget needs one currency")]
+    return []
 
 
 def cell_id(question_index: int, competitor_index: int | None, sample: int, model: str) -> str:

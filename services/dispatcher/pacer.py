@@ -21,6 +21,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 
+import msgspec
 import nats.js.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -85,7 +86,12 @@ class Pacer:
         self.catalogue = catalogue
         self.on_run_released = on_run_released
         self.queues: dict[str, ModelQueue] = {}
+        # max_cost runs: spend and finished cells from progress events, cells released here,
+        # and a per-cell cost prior (catalogue price × typical tokens) until real costs arrive.
         self.spent: dict[str, float] = {}
+        self.finished: dict[str, int] = {}
+        self.released_by_run: dict[str, int] = {}
+        self.cost_prior: dict[str, float] = {}
         self.budgets: dict[str, float] = {}
         self._pending_runs: dict[str, int] = {}
         self._wake = asyncio.Event()
@@ -125,6 +131,8 @@ class Pacer:
         self._pending_runs[run_id] = len(by_model)
         if max_cost is not None:
             self.budgets[run_id] = max_cost
+            priors = [spec.estimated_cell_cost() for spec in map(self.catalogue.get, by_model) if spec is not None]
+            self.cost_prior[run_id] = max((p for p in priors if p is not None), default=0.0)
         if not jobs:
             self._pending_runs.pop(run_id, None)
         self._wake.set()
@@ -155,13 +163,15 @@ class Pacer:
         if run_id not in self.budgets:
             return
         try:
-            import msgspec
-
-            cost = msgspec.json.decode(msg.data).get("cost")
+            event = msgspec.json.decode(msg.data)
+            cost, done = event.get("cost"), event.get("done")
         except Exception:  # noqa: BLE001 - a malformed event says nothing about spend
             return
         if isinstance(cost, int | float):
             self.spent[run_id] = float(cost)
+        if isinstance(done, int):
+            self.finished[run_id] = max(done, self.finished.get(run_id, 0))
+        self._wake.set()
 
     async def _reconcile(self, queue: ModelQueue) -> None:
         try:
@@ -216,21 +226,35 @@ class Pacer:
             queue.in_stream += 1
             room -= 1
             self.released += 1
+            if job.run_id in self.budgets:
+                self.released_by_run[job.run_id] = self.released_by_run.get(job.run_id, 0) + 1
         if acks:
             await asyncio.gather(*acks)
         for run_id in finished_runs:
             left = self._pending_runs.get(run_id, 0) - 1
             if left <= 0:
                 self._pending_runs.pop(run_id, None)
-                self.budgets.pop(run_id, None)
-                self.spent.pop(run_id, None)
+                for table in (self.budgets, self.spent, self.finished, self.released_by_run, self.cost_prior):
+                    table.pop(run_id, None)
                 await self.on_run_released(run_id)
             else:
                 self._pending_runs[run_id] = left
 
     def _over_budget(self, run_id: str) -> bool:
+        """Would one more cell take the run's projected spend past its budget?
+
+        Projected = spent + (cells in flight + this one) × cost per cell (observed so far, else
+        the catalogue prior), so cells already queued or answering count before they report —
+        stopping only at `spent >= budget` overshot by a model's whole in-flight capacity.
+        """
         budget = self.budgets.get(run_id)
-        return budget is not None and self.spent.get(run_id, 0.0) >= budget
+        if budget is None:
+            return False
+        spent = self.spent.get(run_id, 0.0)
+        finished = self.finished.get(run_id, 0)
+        per_cell = spent / finished if spent > 0 and finished > 0 else self.cost_prior.get(run_id, 0.0)
+        in_flight = max(0, self.released_by_run.get(run_id, 0) - finished)
+        return spent + (in_flight + 1) * per_cell > budget
 
     async def _publish_budget_result(self, job: Job) -> None:
         """A cell never sent because the run reached max_cost still gets its one result."""

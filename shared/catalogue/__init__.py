@@ -20,6 +20,10 @@ Protocol = Literal["openai", "anthropic", "gemini"]
 DEFAULT_PATH = Path(__file__).with_name("models.toml")
 # Model names become NATS subject tokens and KV keys, so they are restricted to a safe alphabet.
 MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
+# Tokens per call typical of the corpus' brand questions: the prior for cost estimates until
+# real usage is reported (dry runs, max_cost pacing).
+TYPICAL_INPUT_TOKENS = 60
+TYPICAL_OUTPUT_TOKENS = 900
 _ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
 
 
@@ -77,6 +81,14 @@ class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def needs_key(self) -> bool:
         return bool(self.api_key_env)
+
+    def estimated_cell_cost(self) -> float | None:
+        """Expected cost of one call before any is made (typical brand question and answer),
+        or None when the entry has no price."""
+        if self.price is None:
+            return None
+        return (TYPICAL_INPUT_TOKENS * self.price.input_per_mtok
+                + TYPICAL_OUTPUT_TOKENS * self.price.output_per_mtok) / 1e6
 
     def api_key(self, environ: dict[str, str] | None = None) -> str | None:
         """The key from the environment, or None when the entry needs none or it is missing."""
