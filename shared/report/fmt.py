@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from shared.report.types import Metric, Proportion
+from shared.report.types import BrandMetrics, Breakdown, Metric, Proportion
 
 DASH = "—"
 
@@ -52,3 +52,36 @@ def when(epoch: float | None) -> str:
     if epoch is None:
         return DASH
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def main_brand(brands: list[BrandMetrics]) -> BrandMetrics | None:
+    return next((b for b in brands if b.kind == "main"), None)
+
+
+def interception(brand: BrandMetrics) -> str:
+    """A competitor's interception rate, or how often the main brand was intercepted."""
+    if brand.intercepted is not None:
+        return f"intercepted {pct(brand.intercepted)}"
+    return pct(brand.interception) if brand.interception is not None else DASH
+
+
+# The columns after the label of a "By model" / "By question" row; the brand figures are the main brand's.
+GROUP_HEADERS = ["Cells", "Answered", "Failed", "Coverage", "Visibility (95% CI)", "Avg rank", "First", "Intercepted"]
+
+
+def group_label(group: Breakdown) -> str:
+    return group.key if group.question_index is None else f"Q{group.question_index + 1} {group.key}"
+
+
+def group_values(group: Breakdown) -> list[str]:
+    main = main_brand(group.brands)
+    return [
+        str(group.cells),
+        str(group.answered),
+        str(group.failed),
+        share(group.coverage),
+        pct(main.visibility, interval=True) if main else DASH,
+        number(main.avg_rank) if main else DASH,
+        pct(main.first_rate) if main else DASH,
+        pct(main.intercepted) if main else DASH,
+    ]

@@ -11,7 +11,21 @@ from __future__ import annotations
 import html
 
 from shared.report import charts
-from shared.report.fmt import DASH, ci, money, number, pct, share, signed, when
+from shared.report.fmt import (
+    DASH,
+    GROUP_HEADERS,
+    ci,
+    group_label,
+    group_values,
+    interception,
+    main_brand,
+    money,
+    number,
+    pct,
+    share,
+    signed,
+    when,
+)
 from shared.report.markdown import BRAND_HEADERS, headline
 from shared.report.types import BrandMetrics, Breakdown, CellView, Report
 
@@ -74,10 +88,6 @@ def e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _main(brands: list[BrandMetrics]) -> BrandMetrics | None:
-    return next((b for b in brands if b.kind == "main"), None)
-
-
 def _kpi(label: str, value: str, sub: str = "") -> str:
     return f'<div class="kpi"><div class="l">{e(label)}</div><div class="v">{e(value)}</div>' + (
         f'<div class="s">{e(sub)}</div></div>' if sub else "</div>"
@@ -85,7 +95,7 @@ def _kpi(label: str, value: str, sub: str = "") -> str:
 
 
 def _kpis(report: Report) -> str:
-    main = _main(report.brands)
+    main = main_brand(report.brands)
     total_cost = ", ".join(money(line.amount, line.currency) for line in report.cost.total) or DASH
     if main is None:
         return ""
@@ -110,9 +120,6 @@ def _brand_table(brands: list[BrandMetrics]) -> str:
     head = "".join(f"<th>{e(h)}</th>" for h in BRAND_HEADERS)
     rows = []
     for b in brands:
-        intercept = pct(b.interception) if b.interception is not None else DASH
-        if b.intercepted is not None:
-            intercept = f"intercepted {pct(b.intercepted)}"
         cells = [
             f"<td>{e(b.brand)}</td>",
             f"<td>{e(b.kind)}</td>",
@@ -125,7 +132,7 @@ def _brand_table(brands: list[BrandMetrics]) -> str:
             f'<td class="n">{e(share(b.impression_share))}</td>',
             f'<td class="n" title="{e(b.sentiment.reason or "")}">{e(signed(b.sentiment))}</td>',
             f'<td class="n">{b.tones.positive}/{b.tones.neutral}/{b.tones.negative}</td>',
-            f'<td class="n">{e(intercept)}</td>',
+            f'<td class="n">{e(interception(b))}</td>',
         ]
         klass = ' class="main"' if b.kind == "main" else ""
         rows.append(f"<tr{klass}>{''.join(cells)}</tr>")
@@ -133,24 +140,13 @@ def _brand_table(brands: list[BrandMetrics]) -> str:
 
 
 def _group_table(groups: list[Breakdown], first: str) -> str:
-    headers = [first, "Cells", "Answered", "Failed", "Coverage", "Visibility (95% CI)", "Avg rank", "First",
-               "Intercepted"]
-    head = "".join(f"<th>{e(h)}</th>" for h in headers)
-    rows = []
-    for group in groups:
-        main = _main(group.brands)
-        label = group.key if group.question_index is None else f"Q{group.question_index + 1} {group.key}"
-        values = [
-            str(group.cells),
-            str(group.answered),
-            str(group.failed),
-            share(group.coverage),
-            pct(main.visibility, interval=True) if main else DASH,
-            number(main.avg_rank) if main else DASH,
-            pct(main.first_rate) if main else DASH,
-            pct(main.intercepted) if main else DASH,
-        ]
-        rows.append(f"<tr><td>{e(label)}</td>" + "".join(f'<td class="n">{e(v)}</td>' for v in values) + "</tr>")
+    head = "".join(f"<th>{e(h)}</th>" for h in [first, *GROUP_HEADERS])
+    rows = [
+        f"<tr><td>{e(group_label(group))}</td>"
+        + "".join(f'<td class="n">{e(v)}</td>' for v in group_values(group))
+        + "</tr>"
+        for group in groups
+    ]
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 

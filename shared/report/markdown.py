@@ -9,7 +9,21 @@ from __future__ import annotations
 
 import html
 
-from shared.report.fmt import DASH, ci, money, number, pct, share, signed, when
+from shared.report.fmt import (
+    DASH,
+    GROUP_HEADERS,
+    ci,
+    group_label,
+    group_values,
+    interception,
+    main_brand,
+    money,
+    number,
+    pct,
+    share,
+    signed,
+    when,
+)
 from shared.report.types import BrandMetrics, Breakdown, CellView, Report
 
 
@@ -27,12 +41,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return [*lines, ""]
 
 
-def _main(brands: list[BrandMetrics]) -> BrandMetrics | None:
-    return next((b for b in brands if b.kind == "main"), None)
-
-
 def headline(report: Report) -> str:
-    main = _main(report.brands)
+    main = main_brand(report.brands)
     name = report.brand.name
     if main is None or main.visibility.value is None:
         reason = main.visibility.reason if main else "no brand metrics"
@@ -48,28 +58,23 @@ def headline(report: Report) -> str:
 
 
 def _brand_rows(brands: list[BrandMetrics]) -> list[list[str]]:
-    rows = []
-    for b in brands:
-        intercept = pct(b.interception) if b.interception is not None else DASH
-        if b.intercepted is not None:
-            intercept = f"intercepted {pct(b.intercepted)}"
-        rows.append(
-            [
-                md_cell(b.brand),
-                b.kind,
-                pct(b.visibility, interval=True),
-                str(b.mentions),
-                number(b.avg_rank),
-                pct(b.first_rate),
-                pct(b.top3_rate),
-                share(b.share_of_voice),
-                share(b.impression_share),
-                signed(b.sentiment),
-                f"{b.tones.positive}/{b.tones.neutral}/{b.tones.negative}",
-                intercept,
-            ]
-        )
-    return rows
+    return [
+        [
+            md_cell(b.brand),
+            b.kind,
+            pct(b.visibility, interval=True),
+            str(b.mentions),
+            number(b.avg_rank),
+            pct(b.first_rate),
+            pct(b.top3_rate),
+            share(b.share_of_voice),
+            share(b.impression_share),
+            signed(b.sentiment),
+            f"{b.tones.positive}/{b.tones.neutral}/{b.tones.negative}",
+            interception(b),
+        ]
+        for b in brands
+    ]
 
 
 BRAND_HEADERS = [
@@ -88,25 +93,8 @@ BRAND_HEADERS = [
 ]
 
 
-def _model_rows(groups: list[Breakdown]) -> list[list[str]]:
-    rows = []
-    for group in groups:
-        main = _main(group.brands)
-        label = group.key if group.question_index is None else f"Q{group.question_index + 1} {group.key}"
-        rows.append(
-            [
-                md_cell(label),
-                str(group.cells),
-                str(group.answered),
-                str(group.failed),
-                share(group.coverage),
-                pct(main.visibility, interval=True) if main else DASH,
-                number(main.avg_rank) if main else DASH,
-                pct(main.first_rate) if main else DASH,
-                pct(main.intercepted) if main else DASH,
-            ]
-        )
-    return rows
+def _group_rows(groups: list[Breakdown]) -> list[list[str]]:
+    return [[md_cell(group_label(group)), *group_values(group)] for group in groups]
 
 
 def _matrix(report: Report) -> list[str]:
@@ -168,18 +156,10 @@ def render_markdown(report: Report) -> str:
         *_table(BRAND_HEADERS, _brand_rows(report.brands)),
         "## By model",
         "",
-        *_table(
-            ["Model", "Cells", "Answered", "Failed", "Coverage", "Visibility (95% CI)", "Avg rank",
-             "First", "Intercepted"],
-            _model_rows(report.by_model),
-        ),
+        *_table(["Model", *GROUP_HEADERS], _group_rows(report.by_model)),
         "## By question",
         "",
-        *_table(
-            ["Question", "Cells", "Answered", "Failed", "Coverage", "Visibility (95% CI)", "Avg rank",
-             "First", "Intercepted"],
-            _model_rows(report.by_question),
-        ),
+        *_table(["Question", *GROUP_HEADERS], _group_rows(report.by_question)),
         "## Question × model (main-brand visibility · average rank)",
         "",
         *_matrix(report),
