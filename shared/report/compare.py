@@ -55,24 +55,19 @@ def _by_name(brands: list[BrandMetrics]) -> dict[str, BrandMetrics]:
     return {b.brand: b for b in brands if b.kind != "discovered"}
 
 
-def _names(a: list[BrandMetrics], b: list[BrandMetrics]) -> list[str]:
-    return list(dict.fromkeys([*_by_name(a), *_by_name(b)]))
+def _deltas(model: str | None, a: list[BrandMetrics], b: list[BrandMetrics]) -> list[BrandDelta]:
+    """One delta per tracked brand on either side, A's order first."""
+    by_a, by_b = _by_name(a), _by_name(b)
+    return [_brand_delta(name, model, by_a.get(name), by_b.get(name)) for name in dict.fromkeys([*by_a, *by_b])]
 
 
 def compare_reports(a: Report, b: Report) -> Comparison:
     """Per tracked brand: overall, then per model present in either report."""
-    deltas: list[BrandDelta] = []
-    overall_a, overall_b = _by_name(a.brands), _by_name(b.brands)
-    for name in _names(a.brands, b.brands):
-        deltas.append(_brand_delta(name, None, overall_a.get(name), overall_b.get(name)))
-    models_a = {g.key: g for g in a.by_model}
-    models_b = {g.key: g for g in b.by_model}
+    deltas = _deltas(None, a.brands, b.brands)
+    models_a = {g.key: g.brands for g in a.by_model}
+    models_b = {g.key: g.brands for g in b.by_model}
     for model in dict.fromkeys([*models_a, *models_b]):
-        group_a, group_b = models_a.get(model), models_b.get(model)
-        brands_a = _by_name(group_a.brands) if group_a else {}
-        brands_b = _by_name(group_b.brands) if group_b else {}
-        for name in _names(group_a.brands if group_a else [], group_b.brands if group_b else []):
-            deltas.append(_brand_delta(name, model, brands_a.get(name), brands_b.get(name)))
+        deltas += _deltas(model, models_a.get(model, []), models_b.get(model, []))
     return Comparison(run_a=a.run_id, run_b=b.run_id, deltas=deltas)
 
 
