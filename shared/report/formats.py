@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from shared.report.csvout import render_csv
 from shared.report.htmlpage import render_html
 from shared.report.jsonout import report_to_json
 from shared.report.markdown import headline_md, render_markdown
 from shared.report.types import Report
 
-Format = Literal["json", "md", "html", "csv", "summary"]
+# The file formats; render() also takes "summary" (the one-line headline the CLI prints).
 FORMATS: tuple[str, ...] = ("json", "md", "html", "csv")
 
 
@@ -25,4 +23,4 @@ def render(report: Report, fmt: str) -> bytes:
         return render_csv(report).encode()
     if fmt == "summary":
         return headline_md(report).encode()
-    raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+    raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)} or summary")
