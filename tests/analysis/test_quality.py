@@ -43,6 +43,6 @@ class TestTargets:
 
 class TestSpeed:
     def test_median_time_per_answer(self) -> None:
-        """Median analysis time stays in the low milliseconds (about 0.8 ms measured on an idle core;
-        the bound is loose because CI shares two cores with other suites)."""
+        """Median analysis time stays in the low milliseconds (about 0.5 ms measured, see docs/analysis.md
+        "Speed"; the bound is loose because CI shares two cores with other suites)."""
         assert median_ms(load_fixtures()[:40], repeats=3) < 5.0
