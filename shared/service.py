@@ -67,7 +67,6 @@ class MicroService:
         self._limit = asyncio.Semaphore(max_concurrent)
         self._tasks: set[asyncio.Task[None]] = set()
         self._stats_data = stats_data
-        self._errors: dict[str, int] = {}
         self.service: Service | None = None
 
     async def start(self) -> MicroService:
@@ -131,7 +130,6 @@ class MicroService:
     async def _respond_error(
         self, name: str, request: Request, code: int, error: str, message: str, fields: list[FieldError] | None = None
     ) -> None:
-        self._errors[name] = self._errors.get(name, 0) + 1
         message = safe_message(message)
         self._count_error(name, f"{code}:{message}")
         body = encode(ErrorReply(code=code, error=error, message=message, fields=fields or []))
@@ -151,10 +149,6 @@ class MicroService:
             if getattr(endpoint, "_name", None) == name and hasattr(endpoint, "_num_errors"):
                 endpoint._num_errors += 1
                 endpoint._last_error = description
-
-    @property
-    def errors(self) -> dict[str, int]:
-        return dict(self._errors)
 
     async def stop(self) -> None:
         if self.service is not None:

@@ -78,10 +78,6 @@ class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
     autostart: bool = True
     description: str = ""
 
-    @property
-    def needs_key(self) -> bool:
-        return bool(self.api_key_env)
-
     def estimated_cell_cost(self) -> float | None:
         """Expected cost of one call before any is made (typical brand question and answer),
         or None when the entry has no price."""
