@@ -123,6 +123,8 @@ def validate_request(
             errors.append(FieldError(field=f"competitors[{i}].name", reason=f"{comp.name!r} is listed twice"))
         seen.add(key)
 
+    # A question's rendered length is checked against the longest name {competitor} can take.
+    longest = max([req.brand.name] + [c.name for c in req.competitors], key=len)
     if not req.questions:
         errors.append(FieldError(field="questions", reason="at least one question is required"))
     elif len(req.questions) > settings.max_questions:
@@ -142,7 +144,6 @@ def validate_request(
             )
         if "{competitor}" in question and not req.competitors:
             errors.append(FieldError(field=field, reason="uses {competitor} but no competitors are given"))
-        longest = max([req.brand.name] + [c.name for c in req.competitors], key=len)
         rendered_len = len(question.replace("{brand}", req.brand.name).replace("{competitor}", longest))
         if rendered_len > settings.max_question_chars:
             errors.append(

@@ -21,8 +21,10 @@ import msgspec
 
 from shared.auth import adapter_user, load_or_create_credentials, server_auth_block
 from shared.catalogue import Catalogue, ModelSpec
+from shared.client import BrandlensClient
 from shared.config import Settings
 from shared.embedded import NatsServer, free_port
+from shared.errors import ServiceUnavailable
 
 DEFAULT_NATS_PORT = 4222
 DEFAULT_SIMULATOR_PORT = 8770
@@ -174,9 +176,6 @@ class Stack:
                 raise RuntimeError(f"{child.name} exited with code {code}:\n" + "\n".join(tail))
 
     async def wait_ready(self, timeout_s: float = 40.0) -> None:
-        from shared.client import BrandlensClient
-        from shared.errors import ServiceUnavailable
-
         wanted = {spec.name for spec in self.models or []}
         deadline = time.monotonic() + timeout_s
         client = await BrandlensClient.connect(self.nats_url, settings=self.client_settings(), timeout_s=5)
