@@ -61,14 +61,13 @@ def build_report(run: RunRecord, cells: list[CellRecord], *, generated_at: float
     for cell in ordered_cells:
         views.add(cell)
 
-    status = run.status if run.status in _REPORT_STATUSES else "failed"
     reason = run.reason
     if run.status not in _REPORT_STATUSES:
         reason = reason or f"report built while the run was still {run.status!r}"
     question_indexes = _ordered(range(len(request.questions)), views.question_tallies.keys())
     return Report(
         run_id=run.run_id,
-        status=_as_status(status),
+        status=_as_status(run.status),
         reason=reason,
         brand=request.brand,
         competitors=list(request.competitors),
@@ -222,9 +221,10 @@ class _Views:
         # nor "unpriced" (which would wrongly call the run's known spend a lower bound).
         if status != "budget_exceeded":
             self._add_cost(spec.model, result.cost, result.currency)
-        self.cells.append(_cell_view(cell))
+        view = _cell_view(cell)
+        self.cells.append(view)
         if not answered:
-            self.failures.append(_failure(cell))
+            self.failures.append(_failure(view))
             return
         analysis = cell.analysis
         if analysis is None:
@@ -313,9 +313,9 @@ class _Views:
         return self._breakdown(model, self.model_counts.get(model), self.model_tallies.get(model), None)
 
     def question_breakdown(self, index: int, questions: list[str]) -> Breakdown:
-        text = questions[index] if 0 <= index < len(questions) else self.question_text.get(index, "")
         return self._breakdown(
-            text, self.question_counts.get(index), self.question_tallies.get(index), index
+            _question_text(questions, index, self), self.question_counts.get(index),
+            self.question_tallies.get(index), index,
         )
 
     def matrix_cell(self, index: int, question: str, model: str) -> MatrixCell:
@@ -476,17 +476,15 @@ def _cell_view(cell: CellRecord) -> CellView:
     )
 
 
-def _failure(cell: CellRecord) -> Failure:
-    error = cell.result.error
-    reason = None
-    if error is not None:
-        reason = f"{error.error_class}: {sanitise_message(error.message)}"
+def _failure(view: CellView) -> Failure:
+    # From the view, whose error message is already sanitised.
+    reason = f"{view.error.error_class}: {view.error.message}" if view.error is not None else None
     return Failure(
-        cell_id=cell.spec.cell_id,
-        question_index=cell.spec.question_index,
-        model=cell.spec.model,
-        sample=cell.spec.sample,
-        status=cell.result.status,
+        cell_id=view.cell_id,
+        question_index=view.question_index,
+        model=view.model,
+        sample=view.sample,
+        status=view.status,
         reason=reason or "no error detail recorded",
-        attempts=cell.result.attempts,
+        attempts=view.attempts,
     )
