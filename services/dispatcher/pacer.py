@@ -60,6 +60,14 @@ class ModelQueue:
         working = max(self.concurrency, self.in_flight)
         return working + max(MIN_HEADROOM, working // 4)
 
+    def put_back(self, job: Job) -> None:
+        """Return an unconfirmed job to the front of its run's queue (and the run to the front)."""
+        queue = self.runs.get(job.run_id)
+        if queue is None:
+            queue = self.runs[job.run_id] = deque()
+        queue.appendleft(job)
+        self.runs.move_to_end(job.run_id, last=False)
+
     def next_job(self) -> Job | None:
         """Round-robin: take one job from the first run, then move that run to the back."""
         while self.runs:
@@ -93,7 +101,8 @@ class Pacer:
         self.released_by_run: dict[str, int] = {}
         self.cost_prior: dict[str, float] = {}
         self.budgets: dict[str, float] = {}
-        self._pending_runs: dict[str, int] = {}
+        # Models that still hold queued cells of each run.
+        self._pending_models: dict[str, set[str]] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._subs: list[object] = []
@@ -128,18 +137,18 @@ class Pacer:
             by_model.setdefault(job.model, deque()).append(job)
         for model, queue in by_model.items():
             self._queue(model).runs[run_id] = queue
-        self._pending_runs[run_id] = len(by_model)
+        self._pending_models[run_id] = set(by_model)
         if max_cost is not None:
             self.budgets[run_id] = max_cost
             priors = [spec.estimated_cell_cost() for spec in map(self.catalogue.get, by_model) if spec is not None]
             self.cost_prior[run_id] = max((p for p in priors if p is not None), default=0.0)
         if not jobs:
-            self._pending_runs.pop(run_id, None)
+            self._pending_models.pop(run_id, None)
         self._wake.set()
 
     def holds(self, run_id: str) -> bool:
         """True while some of the run's cells are still waiting here to be released."""
-        return run_id in self._pending_runs
+        return run_id in self._pending_models
 
     @property
     def backlog(self) -> int:
@@ -206,39 +215,55 @@ class Pacer:
 
     async def _release(self, queue: ModelQueue) -> None:
         room = queue.capacity() - queue.in_stream
-        acks: list[asyncio.Future[object]] = []
-        finished_runs: list[str] = []
+        sent: list[tuple[Job, asyncio.Future[object]]] = []
+        unsent: list[Job] = []
         while room > 0:
-            run_before = set(queue.runs)
             job = queue.next_job()
             if job is None:
                 break
-            finished_runs += [r for r in run_before if r not in queue.runs]
             if job.deadline_at <= time.time():
                 continue  # the aggregator records it as deadline_exceeded
-            if self._over_budget(job.run_id):
-                await self._publish_budget_result(job)
-                continue
-            acks.append(await self.js.publish_async(
-                subjects.job_subject(job.model), encode(job),
-                headers={"Nats-Msg-Id": f"{job.run_id}.{job.cell_id}"},
-            ))
+            try:
+                if self._over_budget(job.run_id):
+                    await self._publish_budget_result(job)
+                    continue
+                ack = await self.js.publish_async(
+                    subjects.job_subject(job.model), encode(job),
+                    headers={"Nats-Msg-Id": f"{job.run_id}.{job.cell_id}"},
+                )
+            except Exception as exc:  # noqa: BLE001 - e.g. NATS down: the job goes back, the round ends
+                log.warning("release_failed", error=type(exc).__name__)
+                unsent.append(job)
+                break
+            sent.append((job, ack))
             queue.in_stream += 1
             room -= 1
-            self.released += 1
-            if job.run_id in self.budgets:
-                self.released_by_run[job.run_id] = self.released_by_run.get(job.run_id, 0) + 1
-        if acks:
-            await asyncio.gather(*acks)
-        for run_id in finished_runs:
-            left = self._pending_runs.get(run_id, 0) - 1
-            if left <= 0:
-                self._pending_runs.pop(run_id, None)
-                for table in (self.budgets, self.spent, self.finished, self.released_by_run, self.cost_prior):
-                    table.pop(run_id, None)
-                await self.on_run_released(run_id)
+        outcomes = await asyncio.gather(*(ack for _job, ack in sent), return_exceptions=True)
+        for (job, _ack), outcome in zip(sent, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                # Not confirmed: it may or may not be in the stream. Release it again later; if it
+                # did land, the stream drops the copy by its Nats-Msg-Id.
+                unsent.append(job)
+                queue.in_stream -= 1
             else:
-                self._pending_runs[run_id] = left
+                self.released += 1
+                if job.run_id in self.budgets:
+                    self.released_by_run[job.run_id] = self.released_by_run.get(job.run_id, 0) + 1
+        for job in reversed(unsent):
+            queue.put_back(job)
+        await self._note_released_runs(queue)
+
+    async def _note_released_runs(self, queue: ModelQueue) -> None:
+        """Runs with nothing left queued for any model move to stage `dispatched`."""
+        for run_id in [r for r in self._pending_models if r not in queue.runs]:
+            models = self._pending_models[run_id]
+            models.discard(queue.model)
+            if models:
+                continue
+            del self._pending_models[run_id]
+            for table in (self.budgets, self.spent, self.finished, self.released_by_run, self.cost_prior):
+                table.pop(run_id, None)
+            await self.on_run_released(run_id)
 
     def _over_budget(self, run_id: str) -> bool:
         """Would one more cell take the run's projected spend past its budget?
