@@ -7,6 +7,7 @@ import asyncio
 import json
 from typing import Any
 
+import nats.errors
 from nats.aio.client import Client
 
 from services.cli.commands import connect
@@ -29,7 +30,7 @@ async def discover(nc: Client, verb: str, name: str | None = None, wait_s: float
         while (remaining := deadline - loop.time()) > 0:
             try:
                 msg = await sub.next_msg(timeout=remaining)
-            except Exception:  # noqa: BLE001 - nats-py raises its own TimeoutError when no reply is left
+            except nats.errors.TimeoutError:  # no reply is left within the collection window
                 break
             replies.append(json.loads(msg.data))
     finally:
