@@ -16,7 +16,7 @@ import msgspec
 from services.cli.progress import ProgressBar
 from services.cli.stack import Stack
 from shared.auth import CREDENTIALS_FILE
-from shared.catalogue import load_catalogue
+from shared.catalogue import TYPICAL_INPUT_TOKENS, TYPICAL_OUTPUT_TOKENS, load_catalogue
 from shared.client import BrandlensClient
 from shared.config import Settings
 from shared.contracts import Completed, DiagnosisRequest, encode
@@ -122,18 +122,19 @@ def dry_run(settings: Settings, payload: bytes) -> int:
     for cell in cells:
         by_model[cell.model] = by_model.get(cell.model, 0) + 1
     print(f"{len(cells)} cells; expected calls: {len(cells)} (more only for retried transient errors)")
-    est_in, est_out = 60, 900  # tokens per call, typical of the corpus' brand questions
     totals: dict[str, float] = {}
     for model, count in sorted(by_model.items()):
         spec = catalogue.models[model]
-        if spec.price is None:
+        per_cell = spec.estimated_cell_cost()
+        if spec.price is None or per_cell is None:
             print(f"  {model:<16} {count:>5} cells  cost: unknown (no price in the catalogue)")
             continue
-        cost = count * (est_in * spec.price.input_per_mtok + est_out * spec.price.output_per_mtok) / 1e6
+        cost = count * per_cell
         totals[spec.price.currency] = totals.get(spec.price.currency, 0.0) + cost
         print(f"  {model:<16} {count:>5} cells  ≈ {cost:.4f} {spec.price.currency}")
     for currency, total in totals.items():
-        print(f"estimated cost: {total:.4f} {currency} (assuming ~{est_in} input and ~{est_out} output tokens)")
+        print(f"estimated cost: {total:.4f} {currency} (assuming ~{TYPICAL_INPUT_TOKENS} input and "
+              f"~{TYPICAL_OUTPUT_TOKENS} output tokens)")
     if req.max_cost is not None:
         print(f"max_cost: {req.max_cost}")
     return 0
