@@ -100,54 +100,31 @@ async def connect(
     return nc
 
 
+def _stream(settings: Settings, name: str, subject: str, description: str, **overrides: Any) -> StreamConfig:
+    """File storage, configured replicas and retention for every stream; the rest per stream."""
+    config: dict[str, Any] = {
+        "name": name, "description": description, "subjects": [subject], "storage": StorageType.FILE,
+        "num_replicas": settings.replicas, "max_age": settings.retention_s,
+        "retention": RetentionPolicy.WORK_QUEUE,
+    }
+    config.update(overrides)
+    return StreamConfig(**config)
+
+
 def _streams(settings: Settings) -> list[StreamConfig]:
-    file = StorageType.FILE
+    deduped = {"duplicate_window": settings.dedupe_window_s, "allow_direct": True}
     return [
-        StreamConfig(
-            name=subjects.JOBS_STREAM,
-            description="Per-cell jobs, one subject per model; each job is removed once acked",
-            subjects=[subjects.JOBS_WILDCARD],
-            retention=RetentionPolicy.WORK_QUEUE,
-            storage=file,
-            num_replicas=settings.replicas,
-            duplicate_window=settings.dedupe_window_s,
-            max_age=settings.retention_s,
-            # `nats stream view` and direct gets (the MaxDeliver handler reads the job back).
-            allow_direct=True,
-        ),
-        StreamConfig(
-            name=subjects.RESULTS_STREAM,
-            description="One result envelope per cell attempt; removed once the aggregator stored it",
-            subjects=[subjects.RESULTS_WILDCARD],
-            retention=RetentionPolicy.WORK_QUEUE,
-            storage=file,
-            num_replicas=settings.replicas,
-            duplicate_window=settings.dedupe_window_s,
-            max_age=settings.retention_s,
-            allow_direct=True,
-        ),
-        StreamConfig(
-            name=subjects.EVENTS_STREAM,
-            description="Progress and completion events per run",
-            subjects=[subjects.EVENTS_WILDCARD],
-            retention=RetentionPolicy.LIMITS,
-            storage=file,
-            num_replicas=settings.replicas,
-            max_age=settings.retention_s,
-            # Progress is a gauge: late subscribers need the latest values, not every tick.
-            max_msgs_per_subject=20,
-            discard=DiscardPolicy.OLD,
-            allow_direct=True,
-        ),
-        StreamConfig(
-            name=subjects.ADVISORIES_STREAM,
-            description="MaxDeliver advisories for jobs, kept until the aggregator records the cell",
-            subjects=[subjects.max_deliveries_advisory()],
-            retention=RetentionPolicy.WORK_QUEUE,
-            storage=file,
-            num_replicas=settings.replicas,
-            max_age=settings.retention_s,
-        ),
+        # allow_direct: `nats stream view` and direct gets (the MaxDeliver handler reads jobs back).
+        _stream(settings, subjects.JOBS_STREAM, subjects.JOBS_WILDCARD,
+                "Per-cell jobs, one subject per model; each job is removed once acked", **deduped),
+        _stream(settings, subjects.RESULTS_STREAM, subjects.RESULTS_WILDCARD,
+                "One result envelope per cell attempt; removed once the aggregator stored it", **deduped),
+        # Progress is a gauge: late subscribers need the latest values, not every tick.
+        _stream(settings, subjects.EVENTS_STREAM, subjects.EVENTS_WILDCARD, "Progress and completion events per run",
+                retention=RetentionPolicy.LIMITS, max_msgs_per_subject=20, discard=DiscardPolicy.OLD,
+                allow_direct=True),
+        _stream(settings, subjects.ADVISORIES_STREAM, subjects.max_deliveries_advisory(),
+                "MaxDeliver advisories for jobs, kept until the aggregator records the cell"),
     ]
 
 

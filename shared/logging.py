@@ -19,6 +19,9 @@ from typing import Any
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
 
+# Narrower than shared.errors.sanitize on purpose: log lines carry run/cell keys such as
+# `r20261128…q1.s1.sim-qwen`, which its "any 32+ character token" rule would hide. Known key
+# values are replaced exactly (Redactor.add); these shapes catch keys nobody registered.
 _TOKEN_SHAPES = re.compile(
     r"(?i)(bearer\s+[a-z0-9._~+/=-]{8,}|sk-[a-z0-9_-]{8,}|x-api-key[\"':= ]+[a-z0-9._-]{8,}|key=[a-z0-9._-]{16,})"
 )

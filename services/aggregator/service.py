@@ -49,7 +49,7 @@ from shared.contracts import (
 )
 from shared.logging import get_logger
 from shared.report import Report, build_report, derive_run_status
-from shared.report.formats import render
+from shared.report.formats import FORMATS, render
 from shared.service import MicroService, Reject
 
 log = get_logger("brandlens.aggregator")
@@ -473,8 +473,8 @@ class Aggregator:
     async def handle_report(self, request: Request) -> bytes:
         assert self.reports is not None and self.nc is not None
         query = self._parse_run_request(request)
-        if query.format not in {"json", "md", "html", "csv"}:
-            raise Reject(400, "invalid_request", "format must be json, md, html or csv")
+        if query.format not in FORMATS:
+            raise Reject(400, "invalid_request", f"format must be one of {', '.join(FORMATS)}")
         found = await self._read_run(query.run_id)
         if found is None:
             raise Reject(404, "not_found", f"no run {query.run_id[:80]!r}")

@@ -18,7 +18,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from shared.contracts import ANSWERED, CellRecord, RunRecord
-from shared.report.sanitise import sanitise_message
+from shared.errors import sanitize
 from shared.report.stats import mean, proportion
 from shared.report.tally import NO_ANSWERS, BrandTally, Observation, TrackedBrand, observe
 from shared.report.types import (
@@ -450,7 +450,7 @@ def _cell_view(cell: CellRecord) -> CellView:
     if result.error is not None:
         error = CellError(
             error_class=result.error.error_class,
-            message=sanitise_message(result.error.message),
+            message=sanitize(result.error.message),
             http_status=result.error.http_status,
             provider_code=result.error.provider_code,
         )

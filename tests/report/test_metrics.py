@@ -312,7 +312,9 @@ class TestSelfReportAndFailures:
         report = build_report(make_run(total=1, status="failed"), [cell("a", status="auth_error", error=error)])
         failure = report.failures[0]
         assert (failure.cell_id, failure.status) == ("a", "auth_error")
-        assert failure.reason == "AuthError: 401: invalid key sk-[redacted] "
+        # One sanitiser for every error text (shared.errors.sanitize): the key and the control
+        # character are gone, the rest of the message stays readable.
+        assert failure.reason == "AuthError: 401: invalid key [redacted]"
         assert report.cells[0].error is not None
         assert "sk-abcdef" not in report.cells[0].error.message
 
