@@ -1,0 +1,1 @@
+"""Throughput load test for the simulator (`python -m services.simulator.loadtest`)."""
