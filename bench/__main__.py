@@ -1,4 +1,7 @@
-"""`python -m bench [--quick] [--only makespan,overhead,scaleout,users] [--profile]` — see docs/performance.md."""
+"""`python -m bench [--quick] [--only makespan,overhead,scaleout,users] [--profile] [--cells N]`.
+
+See docs/performance.md for what each scenario measures and how.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +24,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated scenarios to run")
     parser.add_argument("--profile", action="store_true",
                         help="also profile an extra overhead run with py-spy (summary in the results)")
+    parser.add_argument("--cells", type=int, default=10_000, help="cells per overhead run (default 10,000)")
     parser.add_argument("--out", type=Path, default=report.RESULTS_DIR, help="directory for the results JSON")
     return parser.parse_args(argv)
 
 
-async def run_scenarios(names: list[str], *, quick: bool, profile: bool) -> dict[str, Any]:
+async def run_scenarios(names: list[str], *, quick: bool, profile: bool, cells: int = 10_000) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": report.machine(), "quick": quick, "load_average_start": report.load_average(),
                                "scenarios": {}, "seconds": {}}
     for name in names:
@@ -35,7 +39,7 @@ async def run_scenarios(names: list[str], *, quick: bool, profile: bool) -> dict
                              if quick else makespan.run())
         elif name == "overhead":
             outcome = await (overhead.run(cells=200, repeats=1, warmup_cells=40, rss_marks=(10, 100))
-                             if quick else overhead.run(profile=profile))
+                             if quick else overhead.run(cells=cells, profile=profile))
         elif name == "scaleout":
             outcome = await (scaleout.run(cells=40, repeats=1) if quick else scaleout.run())
         elif name == "users":
@@ -55,10 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging("error")
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     started = time.perf_counter()
-    results = asyncio.run(run_scenarios(names, quick=args.quick, profile=args.profile))
+    results = asyncio.run(run_scenarios(names, quick=args.quick, profile=args.profile, cells=args.cells))
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     path = report.write(results, args.out)
     print(report.table(results))
+    if profiled := report.profile_text(results):
+        print(profiled)
     print(f"\nresults: {path} ({results['total_seconds']} s)")
     return 0
 

@@ -9,7 +9,19 @@ from shared import subjects
 from shared.contracts import CellRecord, cell_decoder
 
 
-async def stored_cells(nc: Client, run_id: str) -> list[CellRecord]:
+async def stored_cells(nc: Client, run_id: str, expected: int | None = None) -> list[CellRecord]:
+    """The run's stored cells; with `expected`, read again (up to 3 times) while some are missing:
+    a KV watch started right after the run ended has been seen to report its initial values as
+    done before delivering any."""
+    cells: list[CellRecord] = []
+    for _ in range(3):
+        cells = await _read(nc, run_id)
+        if expected is None or len(cells) >= expected:
+            break
+    return cells
+
+
+async def _read(nc: Client, run_id: str) -> list[CellRecord]:
     kv = await nc.jetstream(timeout=30).key_value(subjects.CELLS_BUCKET)
     watcher = await kv.watch(f"{run_id}.>", ignore_deletes=True)
     cells: list[CellRecord] = []

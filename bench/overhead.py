@@ -97,7 +97,7 @@ async def run(cells: int = 10_000, repeats: int = 3, warmup_cells: int = 400,
             n = questions_needed * len(models) * SAMPLES
             cpu = procstat.cpu_delta(before, after)
             cpu["bench-client"] = bench_cpu
-            stored = await stored_cells(stack.client.nc, run_id)
+            stored = await stored_cells(stack.client.nc, run_id, expected=n)
             post_call_ms = [
                 (c.stored_at - c.result.finished_at) * 1000 for c in stored
                 if c.result.finished_at is not None and c.stored_at

@@ -26,7 +26,7 @@ async def record(pid: int, seconds: float, out: Path) -> asyncio.subprocess.Proc
         raise FileNotFoundError("py-spy is not installed (pip install -e '.[dev]')")
     return await asyncio.create_subprocess_exec(
         binary, "record", "--pid", str(pid), "--duration", str(max(1, round(seconds))), "--format", "raw",
-        "--rate", "200", "--nonblocking", "--output", str(out),
+        "--rate", "200", "--nonblocking", "--gil", "--output", str(out),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )
 

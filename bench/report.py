@@ -69,10 +69,13 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         add("serial, fresh loop per call (s, extrapolated)", m["serial_estimated_s"], digits=1)
         add("speed-up vs global pool", m["speedup_vs_global_pool"], digits=1)
         add("speed-up vs serial", m["speedup_vs_serial"], digits=1)
+        add("  added latency after the call p50 / p99 (ms)",
+            f"{m['post_call_latency_ms']['p50']:.1f} / {m['post_call_latency_ms']['p99']:.1f}")
+        add("  submit to first provider call (ms)", m["submit_to_first_call_ms"], digits=1)
     if o := s.get("overhead"):
         add("overhead: cells/s end to end", o["cells_per_s"], "≥ 1,000", o["cells_per_s"] >= 1000, 0)
-        add("added latency after the call p50 (ms)", o["post_call_latency_ms"]["p50"], digits=1)
-        add("added latency after the call p99 (ms)", o["post_call_latency_ms"]["p99"], digits=1)
+        add("  call → stored p50 / p99 at saturation (ms)",
+            f"{o['post_call_latency_ms']['p50']:,.0f} / {o['post_call_latency_ms']['p99']:,.0f}")
         add("CPU s per 1,000 cells, all processes", o["cpu_s_per_1000_cells_total"], "≤ 2.0 (1,000/s on 2 cores)",
             o["cpu_s_per_1000_cells_total"] <= 2.0)
         for proc, cpu in o["cpu_s_per_1000_cells"].items():
@@ -107,4 +110,16 @@ def table(results: dict[str, Any]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def profile_text(results: dict[str, Any], top: int = 8) -> str:
+    """The overhead run's profile (with --profile): each process's hottest functions by own time."""
+    profiled = results.get("scenarios", {}).get("overhead", {}).get("profile")
+    if not profiled:
+        return ""
+    lines = [f"\nprofile (py-spy, GIL-holding samples; run took {profiled['run_seconds_under_profiler']:.1f} s):"]
+    for name, summary in profiled["processes"].items():
+        lines.append(f"  {name} ({summary['samples']} samples)")
+        lines += [f"    {row['share']:6.1%}  {row['function']}" for row in summary["self"][:top]]
     return "\n".join(lines)

@@ -34,7 +34,7 @@ async def _measure(stack: BenchStack, cells: int, tag: str) -> dict[str, Any]:
             request(plain_questions(cells // SAMPLES, tag, latency_ms=LATENCY_MS), [MODEL], samples=SAMPLES,
                     client=f"bench scale-out {tag}"))
         stats = (await http.get("/_sim/stats")).json()
-    stored = await stored_cells(stack.client.nc, run_id)
+    stored = await stored_cells(stack.client.nc, run_id, expected=cells)
     started = [c.result.started_at for c in stored if c.result.started_at]
     finished = [c.result.finished_at for c in stored if c.result.finished_at]
     provider_span = max(finished) - min(started) if started and finished else float("nan")

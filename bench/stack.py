@@ -98,6 +98,9 @@ class BenchStack:
                     return
             except BrandlensError:  # the dispatcher may not answer yet while it starts
                 pass
+            dead = [name for name, proc in self.harness.procs.items() if not proc.alive]
+            if dead:
+                raise RuntimeError(f"{', '.join(dead)} exited while starting:\n{self.harness.logs()}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"models not ready within {timeout_s}s:\n{self.harness.logs()}")
             await asyncio.sleep(0.2)

@@ -7,7 +7,9 @@ import statistics
 
 
 def median(values: list[float]) -> float:
-    return float(statistics.median(values)) if values else float("nan")
+    """Median of the finite values (a repeat that could not measure something gives NaN)."""
+    finite = [v for v in values if math.isfinite(v)]
+    return float(statistics.median(finite)) if finite else float("nan")
 
 
 def percentile(values: list[float], q: float) -> float:
