@@ -49,9 +49,14 @@ class BenchStack:
         self.client: BrandlensClient | None = None
 
     async def __aenter__(self) -> BenchStack:
-        await asyncio.to_thread(self._start_processes)
-        self.client = await BrandlensClient.connect(self.nats_url, settings=load_settings({}), timeout_s=30)
-        await self.wait_ready(self.models)
+        try:
+            await asyncio.to_thread(self._start_processes)
+            self.client = await BrandlensClient.connect(self.nats_url, settings=load_settings({}), timeout_s=30)
+            await self.wait_ready(self.models)
+        except BaseException:
+            # A stack that failed to start must not leave its processes behind.
+            await self.__aexit__()
+            raise
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
