@@ -57,6 +57,7 @@ class CircuitBreaker:
         self.max_cooldown_s = max(cooldown_s, max_cooldown_s)
         self._now = clock
         self._outcomes: deque[tuple[float, bool]] = deque()
+        self._failures = 0
         self._state: BreakerState = "closed"
         self._opened_at = 0.0
         self.cooldown_s = cooldown_s
@@ -129,10 +130,14 @@ class CircuitBreaker:
             return
         if self.state != "closed" or (status not in BREAKER_SUCCESSES and status not in BREAKER_FAILURES):
             return
-        self._outcomes.append((now, status in BREAKER_FAILURES))
+        failed = status in BREAKER_FAILURES
+        self._outcomes.append((now, failed))
+        self._failures += failed
+        # A running count: re-counting the window on every call cost O(window) per cell (170 µs
+        # with 20,000 outcomes in the window, in the overhead benchmark).
         while self._outcomes and now - self._outcomes[0][0] > self.window_s:
-            self._outcomes.popleft()
-        failures = sum(1 for _, failed in self._outcomes if failed)
+            self._failures -= self._outcomes.popleft()[1]
+        failures = self._failures
         if failures >= self.min_failures and failures / len(self._outcomes) >= self.failure_ratio:
             self._open(now, longer=False)
             self._notify()
@@ -147,6 +152,7 @@ class CircuitBreaker:
         self._state = "closed"
         self.cooldown_s = self.base_cooldown_s
         self._outcomes.clear()
+        self._failures = 0
 
     def _open(self, now: float, *, longer: bool) -> None:
         if longer:
@@ -155,6 +161,7 @@ class CircuitBreaker:
         self._opened_at = now
         self._probe_in_flight = False
         self._outcomes.clear()
+        self._failures = 0
         self.opened_count += 1
 
     def _notify(self) -> None:
