@@ -70,7 +70,6 @@ def health_subject(model: str) -> str:
     return f"{PREFIX}.health.{model}"
 
 
-HEALTH_WILDCARD = f"{PREFIX}.health.>"
 
 
 def adapter_consumer(model: str) -> str:

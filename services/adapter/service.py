@@ -31,7 +31,7 @@ from shared import subjects
 from shared.bus import connect, wait_for_topology
 from shared.catalogue import ModelSpec
 from shared.config import Settings
-from shared.contracts import CellResult, ErrorInfo, Job, ModelHealth, encode, job_decoder
+from shared.contracts import CellResult, Job, ModelHealth, encode, job_decoder
 from shared.logging import get_logger
 from shared.providers import make_http_client
 from shared.service import MicroService
@@ -338,7 +338,3 @@ class AdapterService:
                 log.warning("result_publish_retry", attempt=attempt, error=type(exc).__name__)
                 await asyncio.sleep(min(2.0, 0.1 * attempt))
 
-
-def error_result(job: Job, status: str, message: str) -> CellResult:
-    return CellResult(run_id=job.run_id, cell_id=job.cell_id, model=job.model, status=status,  # type: ignore[arg-type]
-                      error=ErrorInfo(error_class=status, message=message))
