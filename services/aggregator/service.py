@@ -37,6 +37,7 @@ from shared.contracts import (
     TERMINAL_RUN,
     CellRecord,
     CellResult,
+    CellSpec,
     Completed,
     ErrorInfo,
     Progress,
@@ -206,10 +207,7 @@ class Aggregator:
 
     async def _load_active_runs(self) -> None:
         assert self.runs_kv is not None
-        try:
-            keys = await self.runs_kv.keys()
-        except nats.js.errors.NoKeysError:
-            return
+        keys = await kv_keys(self.runs_kv)
         for key in keys:
             await self.run_state(key)
 
@@ -268,12 +266,16 @@ class Aggregator:
             return
         await msg.ack()
 
-    async def store(self, result: CellResult) -> bool:
-        """Store one cell create-only; False when it was a duplicate, late or unknown."""
+    async def store(self, result: CellResult, *, ending: bool = False) -> bool:
+        """Store one cell create-only; False when it was a duplicate, late or unknown.
+
+        Once a run is ending only the ending itself writes (``ending=True``): a result that
+        arrives then is late by definition, and dropping it keeps a single writer per cell.
+        """
         assert self.cells_kv is not None
         with bound_contextvars(run_id=result.run_id, cell_id=result.cell_id, model=result.model):
             state = await self.run_state(result.run_id)
-            if state is None or (state.finalizing and state.done >= state.total):
+            if state is None or (state.finalizing and not ending):
                 self.late += 1
                 log.info("late_result_dropped", status=result.status)
                 return False
@@ -281,27 +283,36 @@ class Aggregator:
             if spec is None or spec.model != result.model:
                 log.warning("result_for_unknown_cell")
                 return False
-            if result.cell_id in state.cells:
+            if result.cell_id in state.cells or result.cell_id in state.storing:
                 self.duplicates += 1
                 return False
-            request = state.record.request
-            analysis = (
-                analyse(result.answer, request.brand, request.competitors, self_report_expected=request.self_report)
-                if result.answer else None
-            )
-            record = CellRecord(spec=spec, result=result, analysis=analysis, stored_at=time.time())
+            state.storing.add(result.cell_id)
             try:
-                await self.cells_kv.create(subjects.cell_key(result.run_id, result.cell_id), encode(record))
-            except nats.js.errors.KeyWrongLastSequenceError:
-                # Stored before (a redelivery after a crash, or a duplicate): count what is stored.
-                self.duplicates += 1
-                stored = await self.cells_kv.get(subjects.cell_key(result.run_id, result.cell_id))
-                if stored.value:
-                    state.add(cell_decoder.decode(stored.value))
-                return False
-            state.add(record)
-            self.stored += 1
-            return True
+                return await self._write_cell(state, spec, result)
+            finally:
+                state.storing.discard(result.cell_id)
+
+    async def _write_cell(self, state: RunState, spec: CellSpec, result: CellResult) -> bool:
+        """Analyse the answer and write the cell create-only (KV is the authority on duplicates)."""
+        assert self.cells_kv is not None
+        request = state.record.request
+        analysis = (
+            analyse(result.answer, request.brand, request.competitors, self_report_expected=request.self_report)
+            if result.answer else None
+        )
+        record = CellRecord(spec=spec, result=result, analysis=analysis, stored_at=time.time())
+        try:
+            await self.cells_kv.create(subjects.cell_key(result.run_id, result.cell_id), encode(record))
+        except nats.js.errors.KeyWrongLastSequenceError:
+            # Stored before (a redelivery after a crash, or a duplicate): count what is stored.
+            self.duplicates += 1
+            stored = await self.cells_kv.get(subjects.cell_key(result.run_id, result.cell_id))
+            if stored.value:
+                state.add(cell_decoder.decode(stored.value))
+            return False
+        state.add(record)
+        self.stored += 1
+        return True
 
     # --- MaxDeliver advisories ------------------------------------------------------------
 
@@ -391,9 +402,14 @@ class Aggregator:
                 return
             state.finalizing = True
         with bound_contextvars(run_id=state.run_id):
+            # Writes already under way finish first, so a cell is never written by both.
+            for _ in range(3000):
+                if not state.storing:
+                    break
+                await asyncio.sleep(0.01)
             # 1. every cell the run expects gets exactly one stored outcome.
             for spec in state.missing():
-                await self.store(CellResult(
+                await self.store(ending=True, result=CellResult(
                     run_id=state.run_id, cell_id=spec.cell_id, model=spec.model, status="deadline_exceeded",
                     error=ErrorInfo(error_class="deadline_exceeded",
                                     message="no result before the run's deadline; the cell was cancelled"),
@@ -502,10 +518,8 @@ class Aggregator:
             limit = int(json.loads(request.data or b"{}").get("limit", 50))
         except (ValueError, AttributeError, TypeError):
             limit = 50
-        try:
-            keys = sorted(await self.runs_kv.keys(), reverse=True)[: max(1, min(limit, 500))]
-        except nats.js.errors.NoKeysError:
-            keys = []
+        # Run ids start with their UTC creation time, so the newest sort last.
+        keys = sorted(await kv_keys(self.runs_kv), reverse=True)[: max(1, min(limit, 500))]
         found = await asyncio.gather(*(self._read_run(k) for k in keys))
         summaries = [run_summary(f[0]) for f in found if f is not None]
         return encode(summaries)

@@ -24,6 +24,9 @@ class RunState:
     by_status: Counter[str] = field(default_factory=Counter)
     by_model: dict[str, Counter[str]] = field(default_factory=dict)
     cost: float | None = None
+    # Cells whose KV write is in progress: a duplicate arriving meanwhile is dropped, and the
+    # run's ending waits for these before it fills in missing cells.
+    storing: set[str] = field(default_factory=set)
     dirty: bool = True
     last_progress_at: float = 0.0
     finalizing: bool = False

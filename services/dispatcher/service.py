@@ -237,10 +237,7 @@ class Dispatcher:
     async def _resume_undispatched(self) -> None:
         """Re-enqueue the unstored cells of runs a previous dispatcher had not fully released."""
         assert self.runs is not None
-        try:
-            keys = await self.runs.keys()
-        except nats.js.errors.NoKeysError:
-            return
+        keys = await kv_keys(self.runs)
         for key in keys:
             record = await self._get_run(key)
             if record is not None and record.stage == "accepted" and record.status == "running":

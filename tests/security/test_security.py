@@ -18,7 +18,7 @@ import nats.js.errors
 import pytest
 
 from shared import subjects
-from shared.bus import BusUnavailable, connect
+from shared.bus import BusUnavailable, connect, kv_keys
 from shared.client import BrandlensClient
 from shared.config import load_settings
 from tests.harness import Harness
@@ -88,7 +88,7 @@ class TestSecretsNeverLeak:
         js = secured_client.js
         for bucket in (subjects.CELLS_BUCKET, subjects.RUNS_BUCKET, subjects.HEALTH_BUCKET):
             kv = await js.key_value(bucket)
-            for key in await kv.keys():
+            for key in await kv_keys(kv):
                 entry = await kv.get(key)
                 haystacks.append((f"kv {bucket}/{key}", entry.value or b""))
         for secret in (SENTINEL, ECHOED, ECHOED[len("sk-invalid-"):]):
