@@ -174,6 +174,9 @@ class Pacer:
         try:
             event = msgspec.json.decode(msg.data)
             cost, done = event.get("cost"), event.get("done")
+            # Cells held back by the budget never went out: they are not finished calls.
+            if isinstance(done, int):
+                done -= int((event.get("by_status") or {}).get("budget_exceeded", 0))
         except Exception:  # noqa: BLE001 - a malformed event says nothing about spend
             return
         if isinstance(cost, int | float):
@@ -238,6 +241,9 @@ class Pacer:
             sent.append((job, ack))
             queue.in_stream += 1
             room -= 1
+            # Counted at once: the next job's budget check in this same round must see it in flight.
+            if job.run_id in self.budgets:
+                self.released_by_run[job.run_id] = self.released_by_run.get(job.run_id, 0) + 1
         outcomes = await asyncio.gather(*(ack for _job, ack in sent), return_exceptions=True)
         for (job, _ack), outcome in zip(sent, outcomes, strict=True):
             if isinstance(outcome, BaseException):
@@ -245,10 +251,10 @@ class Pacer:
                 # did land, the stream drops the copy by its Nats-Msg-Id.
                 unsent.append(job)
                 queue.in_stream -= 1
+                if job.run_id in self.released_by_run:
+                    self.released_by_run[job.run_id] -= 1
             else:
                 self.released += 1
-                if job.run_id in self.budgets:
-                    self.released_by_run[job.run_id] = self.released_by_run.get(job.run_id, 0) + 1
         for job in reversed(unsent):
             queue.put_back(job)
         await self._note_released_runs(queue)
