@@ -43,6 +43,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     dedupe_window_s: float = 2 * 3600.0
     ack_wait_s: float = 30.0
     max_deliver: int = 5
+    # The services' event loop: uvloop when installed (it is a dependency on Linux and macOS),
+    # else asyncio's own; BRANDLENS_EVENT_LOOP=asyncio opts out.
+    event_loop: str = "uvloop"
     # Logging.
     log_format: str = "auto"
     log_level: str = "info"
@@ -73,6 +76,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     level = (env.get("BRANDLENS_LOG_LEVEL", "info") or "info").lower()
     if level not in {"debug", "info", "warning", "error"}:
         raise SettingsError(f"BRANDLENS_LOG_LEVEL={level!r}: must be debug, info, warning or error")
+    event_loop = (env.get("BRANDLENS_EVENT_LOOP", "uvloop") or "uvloop").lower()
+    if event_loop not in {"uvloop", "asyncio"}:
+        raise SettingsError(f"BRANDLENS_EVENT_LOOP={event_loop!r}: must be uvloop or asyncio")
     replicas = _get(env, "BRANDLENS_REPLICAS", int, 1, "positive")
     if replicas not in (1, 3, 5):
         raise SettingsError(f"BRANDLENS_REPLICAS={replicas}: JetStream replicas must be 1, 3 or 5")
@@ -96,6 +102,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         dedupe_window_s=_get(env, "BRANDLENS_DEDUPE_WINDOW_S", float, 7200.0, "positive"),
         ack_wait_s=_get(env, "BRANDLENS_ACK_WAIT_S", float, 30.0, "positive"),
         max_deliver=_get(env, "BRANDLENS_MAX_DELIVER", int, 5, "positive"),
+        event_loop=event_loop,
         log_format=fmt,
         log_level=level,
     )

@@ -1,6 +1,6 @@
 """What every service process does around its own work: settings, logging, signals, NATS.
 
-Each service's ``__main__`` calls ``asyncio.run`` exactly once on a coroutine built from
+Each service's ``__main__`` calls ``run_service`` exactly once on a coroutine built from
 ``run_until_stopped``; nothing else in the code base creates or drives an event loop.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Awaitable, Callable
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol
 
 from shared.catalogue import Catalogue, load_catalogue
 from shared.config import Settings, load_settings
@@ -35,6 +35,29 @@ def bootstrap(secret_envs: list[str] | None = None) -> tuple[Settings, Catalogue
     secrets += [settings.nats_password or ""]
     configure_logging(settings.log_level, settings.log_format, secrets=[s for s in secrets if s])
     return settings, catalogue
+
+
+def event_loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop]:
+    """The loop a service runs on: uvloop unless ``choice`` is "asyncio" or uvloop is missing.
+
+    uvloop because the services spend most of their CPU in the loop's socket and callback
+    machinery (thousands of small NATS messages and HTTP calls per second): it cut the CPU per
+    cell of the overhead benchmark (docs/performance.md). It is still one long-lived loop.
+    """
+    if choice != "asyncio":
+        try:
+            import uvloop
+        except ImportError:  # not built for this platform (Windows): asyncio's loop works the same
+            pass
+        else:
+            return uvloop.new_event_loop
+    return asyncio.new_event_loop
+
+
+def run_service(main: Coroutine[Any, Any, int], event_loop: str = "uvloop") -> int:
+    """Drive ``main`` to completion on a fresh loop of the configured kind: a process's one loop."""
+    with asyncio.Runner(loop_factory=event_loop_factory(event_loop)) as runner:
+        return runner.run(main)
 
 
 async def run_until_stopped(

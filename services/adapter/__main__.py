@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
 from services.adapter.service import AdapterService
-from shared.runtime import bootstrap, run_until_stopped
+from shared.runtime import bootstrap, run_service, run_until_stopped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     async def make() -> AdapterService:
         return AdapterService(settings, spec, grace_s=args.grace)
 
-    return asyncio.run(run_until_stopped(make, stop_timeout_s=args.grace + 15))
+    return run_service(run_until_stopped(make, stop_timeout_s=args.grace + 15), settings.event_loop)
 
 
 if __name__ == "__main__":

@@ -64,6 +64,11 @@ def event_loop_count() -> int:
     return sum(isinstance(obj, asyncio.AbstractEventLoop) for obj in gc.get_objects())
 
 
+def loop_kind() -> str:
+    """Which event loop runs this process: "uvloop" or "asyncio" (BRANDLENS_EVENT_LOOP)."""
+    return "uvloop" if type(asyncio.get_running_loop()).__module__.startswith("uvloop") else "asyncio"
+
+
 class AdapterService:
     def __init__(self, settings: Settings, spec: ModelSpec, *, grace_s: float = 10.0) -> None:
         self.settings = settings
@@ -203,7 +208,7 @@ class AdapterService:
             "by_status": dict(self.caller.stats.by_status) if self.caller else {},
             # Leak introspection for the fault suite and operators: back to idle after a run.
             "asyncio_tasks": len(asyncio.all_tasks()), "open_fds": open_fd_count(),
-            "event_loops": event_loop_count(),
+            "event_loops": event_loop_count(), "event_loop": loop_kind(),
         }
 
     async def _handle_health(self, _request: object) -> bytes:

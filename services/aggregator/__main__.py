@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 from services.aggregator.service import Aggregator
-from shared.runtime import bootstrap, run_until_stopped
-
-
-async def _make() -> Aggregator:
-    settings, _catalogue = bootstrap()
-    return Aggregator(settings)
+from shared.runtime import bootstrap, run_service, run_until_stopped
 
 
 def main() -> int:
-    return asyncio.run(run_until_stopped(_make))
+    settings, _catalogue = bootstrap()
+
+    async def make() -> Aggregator:
+        return Aggregator(settings)
+
+    return run_service(run_until_stopped(make), settings.event_loop)
 
 
 if __name__ == "__main__":

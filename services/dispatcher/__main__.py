@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 from services.dispatcher.service import Dispatcher
-from shared.runtime import bootstrap, run_until_stopped
-
-
-async def _make() -> Dispatcher:
-    settings, catalogue = bootstrap()
-    return Dispatcher(settings, catalogue)
+from shared.runtime import bootstrap, run_service, run_until_stopped
 
 
 def main() -> int:
-    return asyncio.run(run_until_stopped(_make))
+    settings, catalogue = bootstrap()
+
+    async def make() -> Dispatcher:
+        return Dispatcher(settings, catalogue)
+
+    return run_service(run_until_stopped(make), settings.event_loop)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ async def idle_stats(stack: FaultStack) -> dict[str, Any]:
 class TestLeaks:
     async def test_ten_runs_of_500_cells_leave_the_adapter_at_its_idle_counts(self, make_stack: StackFactory) -> None:
         """10 × 500 cells all complete; afterwards the adapter's asyncio task count and event
-        loop count equal their idle values and its open fds are within the HTTP pool's size."""
+        loop count equal their idle values (one uvloop loop) and its open fds are within the HTTP pool's size."""
         stack = await make_stack([MODEL], latency_scale=0)
         async with bounded(120, stack):
             warmup = await stack.client.submit(diagnosis([MODEL], questions=5))
@@ -50,6 +50,7 @@ class TestLeaks:
             assert after["completed"] - idle["completed"] == RUNS * QUESTIONS * SAMPLES
             assert after["asyncio_tasks"] == idle["asyncio_tasks"], (idle, after)
             assert after["event_loops"] == idle["event_loops"] == 1
+            assert after["event_loop"] == "uvloop"  # the default (shared/runtime.py)
             # Keep-alive connections may have opened or expired: bounded by the pool, not by cells.
             assert after["open_fds"] <= idle["open_fds"] + 8, (idle, after)
             print(f"leaks: {RUNS * QUESTIONS * SAMPLES} cells in {elapsed:.1f}s; idle {idle['asyncio_tasks']} tasks "
