@@ -361,39 +361,73 @@ CATEGORIES: tuple[Category, ...] = (
 
 BY_KEY = {category.key: category for category in CATEGORIES}
 
-# One alternation regex over every alias, longest first, so "小米汽车" wins over "小米" and the whole
-# question is scanned once. Latin aliases need letter boundaries ("NB" must not match inside words).
+# Every alias, lowered, with the brand it names; the first table entry wins a shared alias.
 _ALIASES: dict[str, tuple[Brand, Category]] = {}
 for _category in CATEGORIES:
     for _brand in _category.brands:
         for _alias in _brand.aliases:
             _ALIASES.setdefault(_alias.lower(), (_brand, _category))
 
-
-def _alias_pattern(alias: str) -> str:
-    escaped = re.escape(alias)
-    if alias.isascii():
-        return rf"(?<![a-z0-9]){escaped}(?![a-z0-9])"
-    return escaped
+# Latin aliases need letter boundaries ("NB" must not match inside words).
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
-_ALIAS_RE = re.compile("|".join(_alias_pattern(a) for a in sorted(_ALIASES, key=len, reverse=True)))
+def _aliases_by_first_char() -> dict[str, tuple[str, ...]]:
+    """Aliases grouped by their first character, longest first, so "小米汽车" wins over "小米"."""
+    groups: dict[str, list[str]] = {}
+    for alias in sorted(_ALIASES, key=len, reverse=True):
+        groups.setdefault(alias[0], []).append(alias)
+    return {first: tuple(aliases) for first, aliases in groups.items()}
+
+
+_BY_FIRST_CHAR = _aliases_by_first_char()
+# Finds the next position where an alias may start, so a question is scanned in C, not per character
+# in Python (a single alternation regex over every alias tried all of them at every position).
+_ALIAS_START = re.compile("[" + "".join(re.escape(first) for first in _BY_FIRST_CHAR) + "]")
+
+
+def _alias_at(text: str, start: int) -> str:
+    """The longest alias that occurs in `text` at `start` (respecting Latin word boundaries), or ""."""
+    for alias in _BY_FIRST_CHAR[text[start]]:
+        if not text.startswith(alias, start):
+            continue
+        if alias.isascii():
+            end = start + len(alias)
+            if (start > 0 and text[start - 1] in _WORD_CHARS) or (end < len(text) and text[end] in _WORD_CHARS):
+                continue
+        return alias
+    return ""
 
 
 def find_brands(text: str) -> list[tuple[Brand, Category]]:
-    """Known brands mentioned in `text`, in order of first mention, each once."""
+    """Known brands mentioned in `text`, in order of first mention, each once.
+
+    Scans left to right; at each position the longest alias wins and the scan resumes after it.
+    """
+    lowered = text.lower()
     seen: dict[str, tuple[Brand, Category]] = {}
-    for match in _ALIAS_RE.finditer(text.lower()):
-        brand, category = _ALIASES[match.group(0)]
-        seen.setdefault(brand.name, (brand, category))
+    position = 0
+    while (candidate := _ALIAS_START.search(lowered, position)) is not None:
+        start = candidate.start()
+        alias = _alias_at(lowered, start)
+        if alias:
+            brand, category = _ALIASES[alias]
+            seen.setdefault(brand.name, (brand, category))
+            position = start + len(alias)
+        else:
+            position = start + 1
     return list(seen.values())
+
+
+# Category keywords lowered once, not per question.
+_LOWERED_KEYWORDS = tuple((category, tuple(k.lower() for k in category.keywords)) for category in CATEGORIES)
 
 
 def find_category(text: str) -> Category | None:
     """The first category (in table order: specific before general) whose keyword occurs in `text`."""
     lowered = text.lower()
-    for category in CATEGORIES:
-        if any(keyword.lower() in lowered for keyword in category.keywords):
+    for category, keywords in _LOWERED_KEYWORDS:
+        if any(keyword in lowered for keyword in keywords):
             return category
     return None
 

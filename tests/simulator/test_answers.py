@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 
 import httpx
 import pytest
 
 from services.simulator.answers import compose_answer
-from services.simulator.knowledge import find_brands, find_category
+from services.simulator.knowledge import CATEGORIES, find_brands, find_category
 from services.simulator.prompts import parse_prompt
 from tests.simulator.conftest import chat_text
 
@@ -90,6 +91,24 @@ class TestShape:
         """“小米汽车” is the car brand, not 小米 the phone; “NB” inside a word is no brand."""
         assert [b.name for b, _ in find_brands("小米汽车和特斯拉比")] == ["小米汽车", "特斯拉"]
         assert find_brands("UNBELIEVABLE") == []
+
+    def test_scan_agrees_with_one_alternation_regex(self) -> None:
+        """find_brands finds what a single longest-first alternation over every alias finds (its former
+        implementation), on texts made of aliases, keywords and Latin letters run together."""
+        aliases: dict[str, str] = {}
+        for category in CATEGORIES:
+            for brand in category.brands:
+                for alias in brand.aliases:
+                    aliases.setdefault(alias.lower(), brand.name)
+        reference = re.compile("|".join(
+            rf"(?<![a-z0-9]){re.escape(a)}(?![a-z0-9])" if a.isascii() else re.escape(a)
+            for a in sorted(aliases, key=len, reverse=True)))
+        pieces = [*aliases, *(k for c in CATEGORIES for k in c.keywords), "A", "x", "9", " ", "和", "怎么样"]
+        rng = random.Random(5)
+        for _ in range(3000):
+            text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+            expected = list(dict.fromkeys(aliases[m.group(0)] for m in reference.finditer(text.lower())))
+            assert [b.name for b, _ in find_brands(text)] == expected, text
 
 
 class TestPersonasAndSeeds:
