@@ -44,6 +44,26 @@ def unit(*parts: object) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
+# unit() of parts that name only a persona and a brand: the same few thousand values on every request,
+# while hashing costs about a microsecond. typed=True because 1 and 1.0 hash to different units.
+_fixed_unit = functools.lru_cache(maxsize=8192, typed=True)(unit)
+
+
+class _UnitSeries:
+    """unit(*prefix, last) for many values of `last`: the shared prefix (question included) is
+    hashed once and each value only extends a copy of that hash state, giving the same digest."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, *prefix: object) -> None:
+        self._state = hashlib.blake2b(("\x1f".join(map(str, prefix)) + "\x1f").encode(), digest_size=8)
+
+    def __call__(self, last: object) -> float:
+        state = self._state.copy()
+        state.update(str(last).encode())
+        return int.from_bytes(state.digest(), "big") / 2**64
+
+
 def _cn_num(n: int) -> str:
     return "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)
 
@@ -102,6 +122,8 @@ class _Composer:
         self.subject = ""
         # category | brand | comparison | unknown | generic: decides how the self-report ranks.
         self.kind = "generic"
+        # Per-brand ranking jitter: unit(model, question, variant, brand name).
+        self._jitter = _UnitSeries(model, question, variant)
 
     # ----------------------------------------------------------------------------- dispatch
     def compose(self) -> tuple[str, _Report]:
@@ -154,8 +176,8 @@ class _Composer:
     def score(self, brand: Brand, position: int, total: int) -> float:
         prominence = 1.0 - position / max(total, 1)
         favourite = 0.45 if brand.name in self.persona.favourites else 0.0
-        taste = (unit(self.persona.key, brand.name) - 0.5) * 0.7
-        jitter = (unit(self.model, self.question, self.variant, brand.name) - 0.5) * 0.3
+        taste = (_fixed_unit(self.persona.key, brand.name) - 0.5) * 0.7
+        jitter = (self._jitter(brand.name) - 0.5) * 0.3
         return prominence + favourite + taste + jitter
 
     def rank(self, category: Category, exclude: tuple[str, ...] = ()) -> list[Brand]:
@@ -170,9 +192,13 @@ class _Composer:
         return brand.name
 
     def tone_for(self, brand: Brand) -> float:
-        taste = (unit("tone", self.persona.key, brand.name) - 0.5) * 0.8
-        jitter = (unit("tone", self.model, self.question, self.variant) - 0.5) * 0.2
-        return max(-0.9, min(0.9, self.persona.tone + taste + jitter))
+        taste = (_fixed_unit("tone", self.persona.key, brand.name) - 0.5) * 0.8
+        return max(-0.9, min(0.9, self.persona.tone + taste + self._tone_jitter))
+
+    @functools.cached_property
+    def _tone_jitter(self) -> float:
+        # The same for every brand of one answer, which may ask for several tones.
+        return (unit("tone", self.model, self.question, self.variant) - 0.5) * 0.2
 
     # ----------------------------------------------------------------------------- sources
     def _pick_sources(self, category: Category) -> None:
