@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from collections.abc import Mapping
+
 import httpx
 import msgspec
 
@@ -78,7 +80,7 @@ def _finish(text: str, completion: Completion) -> Completion:
     return completion
 
 
-def parse_response(doc: Any, headers: httpx.Headers) -> Completion:
+def parse_response(doc: Any, headers: Mapping[str, str]) -> Completion:
     doc = as_dict(doc)
     if doc.get("type") == "error":
         raise classify_http(PROTOCOL, 500, headers, msgspec.json.encode(doc))

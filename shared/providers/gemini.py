@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from collections.abc import Mapping
+
 import httpx
 
 from shared.catalogue import ModelSpec
@@ -97,7 +99,7 @@ class _Accumulator:
             web = as_dict(as_dict(chunk).get("web"))
             add_citation(self.citations, web.get("uri"), web.get("title"))
 
-    def result(self, headers: httpx.Headers) -> Completion:
+    def result(self, headers: Mapping[str, str]) -> Completion:
         text = "".join(self.text)
         if self.block_reason:
             raise ContentFiltered(

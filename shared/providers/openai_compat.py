@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from collections.abc import Mapping
+
 import httpx
 
 from shared.catalogue import ModelSpec
@@ -90,7 +92,7 @@ def _collect_citations(doc: dict[str, Any], annotations: list[Any], citations: l
         add_citation(citations, inner.get("url"), inner.get("title"))
 
 
-def _request_id(headers: httpx.Headers, doc: dict[str, Any]) -> str | None:
+def _request_id(headers: Mapping[str, str], doc: dict[str, Any]) -> str | None:
     return headers.get("x-request-id") or as_str(doc.get("id")) or as_str(doc.get("request_id"))
 
 
@@ -111,7 +113,7 @@ def _finish(text: str, reasoning: str, finish_reason: str | None, completion: Co
     return completion
 
 
-def parse_response(doc: Any, headers: httpx.Headers) -> Completion:
+def parse_response(doc: Any, headers: Mapping[str, str]) -> Completion:
     doc = as_dict(doc)
     choices = as_list(doc.get("choices"))
     if not choices:
