@@ -15,7 +15,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from services.simulator.knowledge import Brand, Category, find_brands, find_category, lookup_brand
+from services.simulator.knowledge import BY_KEY, Brand, Category, find_brands, find_category, lookup_brand
 from services.simulator.personas import Persona, persona_for
 from services.simulator.prompts import estimate_tokens
 
@@ -107,6 +107,42 @@ _BRAND_HINTS = ("口碑", "靠谱", "公司", "门店", "介绍", "品牌")
 _GENERIC_WORDS = ("品牌", "哪家", "哪个", "推荐", "什么", "哪些", "排名", "牌子")
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What a question says by itself, whichever model answers it."""
+
+    mentioned: tuple[tuple[Brand, Category], ...]
+    category: Category | None
+    # The name asked about when no known brand is mentioned ("" when none): maybe an unknown brand.
+    unknown: str
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_question(question: str) -> _Reading:
+    # Cached: the same question goes to several models, and to one model in several variants.
+    mentioned = tuple(find_brands(question))
+    category = find_category(question) or (mentioned[0][1] if mentioned else None)
+    unknown = "" if mentioned else _unknown_name(question, category)
+    return _Reading(mentioned, category, unknown)
+
+
+def _unknown_name(question: str, category: Category | None) -> str:
+    stripped = question.strip()
+    for pattern in (_INTRO_NAME, _NAME_BEFORE):
+        match = pattern.search(stripped)
+        if match:
+            name = match.group(1)
+            if category is not None:
+                for keyword in category.keywords:
+                    if name.endswith(keyword) and len(name) > len(keyword):
+                        name = name[: -len(keyword)]
+            if name and not any(word in name for word in _GENERIC_WORDS) and not (
+                category and name in category.keywords
+            ):
+                return name
+    return ""
+
+
 class _Composer:
     def __init__(self, persona: Persona, model: str, question: str, main_brand: str, variant: int,
                  rng: random.Random) -> None:
@@ -127,8 +163,9 @@ class _Composer:
 
     # ----------------------------------------------------------------------------- dispatch
     def compose(self) -> tuple[str, _Report]:
-        mentioned = find_brands(self.question)
-        self.category = find_category(self.question) or (mentioned[0][1] if mentioned else None)
+        reading = _read_question(self.question)
+        mentioned = reading.mentioned
+        self.category = reading.category
         if self.category is not None:
             self._pick_sources(self.category)
         if len(mentioned) >= 2:
@@ -138,7 +175,7 @@ class _Composer:
             self.kind = "brand"
             text = self._brand_answer(mentioned[0][0])
         else:
-            unknown = self._unknown_name()
+            unknown = reading.unknown
             if unknown and self._looks_like_brand(unknown):
                 self.kind = "unknown"
                 text = self._unknown_brand_answer(unknown)
@@ -149,22 +186,6 @@ class _Composer:
                 text = self._generic_answer()
         return text, self._report(text)
 
-    def _unknown_name(self) -> str:
-        stripped = self.question.strip()
-        for pattern in (_INTRO_NAME, _NAME_BEFORE):
-            match = pattern.search(stripped)
-            if match:
-                name = match.group(1)
-                if self.category is not None:
-                    for keyword in self.category.keywords:
-                        if name.endswith(keyword) and len(name) > len(keyword):
-                            name = name[: -len(keyword)]
-                if name and not any(word in name for word in _GENERIC_WORDS) and not (
-                    self.category and name in self.category.keywords
-                ):
-                    return name
-        return ""
-
     def _looks_like_brand(self, name: str) -> bool:
         # "元若曦怎么样" is a brand question but "今天天气怎么样" is not; without knowledge of the name,
         # trust it only when the prompt names it as the brand or the question is about a market.
@@ -174,15 +195,13 @@ class _Composer:
 
     # ----------------------------------------------------------------------------- ranking
     def score(self, brand: Brand, position: int, total: int) -> float:
-        prominence = 1.0 - position / max(total, 1)
-        favourite = 0.45 if brand.name in self.persona.favourites else 0.0
-        taste = (_fixed_unit(self.persona.key, brand.name) - 0.5) * 0.7
-        jitter = (self._jitter(brand.name) - 0.5) * 0.3
-        return prominence + favourite + taste + jitter
+        return _persona_score(self.persona, brand, position, total) + (self._jitter(brand.name) - 0.5) * 0.3
 
     def rank(self, category: Category, exclude: tuple[str, ...] = ()) -> list[Brand]:
-        brands = category.brands
-        scored = [(self.score(b, i, len(brands)), b) for i, b in enumerate(brands) if b.name not in exclude]
+        """The category's brands by score(brand, its position in the category, category size)."""
+        scored = [(base + (self._jitter(b.name) - 0.5) * 0.3, b)
+                  for b, base in zip(category.brands, _persona_scores(self.persona, category.key), strict=True)
+                  if b.name not in exclude]
         scored.sort(key=lambda pair: pair[0], reverse=True)
         return [brand for _, brand in scored]
 
@@ -547,6 +566,21 @@ class _Composer:
         topic = self.category.title if self.category else "这个领域"
         return (f"嗯，用户问的是“{self.question[:60]}”。这是一个关于{topic}的问题。我需要客观比较{names}，"
                 f"先想想各自的优势和短板，再提醒用户注意关键的选购要点，最后按不同需求给出建议。")
+
+
+def _persona_score(persona: Persona, brand: Brand, position: int, total: int) -> float:
+    """The part of a brand's score that only the persona decides: prominence, favourites, taste."""
+    prominence = 1.0 - position / max(total, 1)
+    favourite = 0.45 if brand.name in persona.favourites else 0.0
+    taste = (_fixed_unit(persona.key, brand.name) - 0.5) * 0.7
+    return prominence + favourite + taste
+
+
+@functools.lru_cache(maxsize=1024)
+def _persona_scores(persona: Persona, category_key: str) -> tuple[float, ...]:
+    """_persona_score of each brand of a category, in table order: the same on every request."""
+    brands = BY_KEY[category_key].brands
+    return tuple(_persona_score(persona, brand, i, len(brands)) for i, brand in enumerate(brands))
 
 
 def _join(lines: list[str], tail: str) -> str:
