@@ -80,6 +80,10 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             o["cpu_s_per_1000_cells_total"] <= 2.0)
         for proc, cpu in o["cpu_s_per_1000_cells"].items():
             add(f"  CPU s / 1,000 cells: {proc}", cpu, digits=3)
+        if other := o.get("at_other_concurrency"):
+            add(f"  at concurrency {other['concurrency_per_model']} (was {o['workload']['concurrency_per_model']}): "
+                f"cells/s; CPU s / 1,000 cells",
+                f"{other['cells_per_s']:,.0f}; {other['cpu_s_per_1000_cells_total']:.2f}")
         mem = o["memory"]
         for proc, peak in mem["peak_rss_mb"].items():
             add(f"  peak RSS MB: {proc}", peak, digits=1)
