@@ -8,9 +8,8 @@ model's safety layer stopped the answer: ContentFiltered with whatever text came
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 import msgspec

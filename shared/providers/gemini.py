@@ -9,10 +9,9 @@ answer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
-
-from collections.abc import Mapping
 
 import httpx
 

@@ -10,9 +10,8 @@ Hunyuan, Perplexity, xAI and Ollama all speak it, each with a few additions hand
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 
