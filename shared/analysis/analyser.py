@@ -12,7 +12,7 @@ import re
 from shared.analysis.impression import impression_shares
 from shared.analysis.matching import BrandMatcher, Mention, matcher_for
 from shared.analysis.options import Option, recommended_options
-from shared.analysis.selfreport import parse_self_report
+from shared.analysis.selfreport import cut_self_report
 from shared.analysis.sentiment import SentimentIndex, score, tone_of
 from shared.analysis.sources import cited_domains, cited_urls, named_sources
 from shared.analysis.structure import parse_outline
@@ -96,11 +96,10 @@ def analyse(
     answer: str, brand: Brand, competitors: list[Brand], *, self_report_expected: bool = False
 ) -> AnswerAnalysis:
     """Analyse one answer for the main brand and its competitors (see docs/analysis.md)."""
-    text, report = parse_self_report(answer)
+    # One ASCII-lowercased copy serves every case-insensitive scan below.
+    text, folded, report = cut_self_report(answer, ascii_folded(answer))
     matcher = matcher_for(brand, competitors)
     tracked = matcher.brands
-    # One ASCII-lowercased copy serves every case-insensitive scan below.
-    folded = ascii_folded(text)
     mentions = matcher.find(text, folded)
     options = recommended_options(parse_outline(text), matcher)
     ranks, blocks = _ranks(options, matcher)

@@ -27,6 +27,11 @@ _PY_LITERAL = {"True": "true", "False": "false", "None": "null"}
 _PY_LITERAL_RE = re.compile(r"\b(True|False|None)\b")
 _CURLY = str.maketrans({"“": '"', "”": '"', "：": ":", "，": ","})
 
+# Outside strings only quotes and braces matter; a string runs to the next unescaped quote
+# (an escape skips any one character, a line break included).
+_JSON_MARK = re.compile(r'["{}]')
+_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+
 _FIELD_BOOL = re.compile(r"[\"']?brand_mentioned[\"']?\s*:\s*[\"']?(true|false|True|False|1|0)", re.IGNORECASE)
 _FIELD_RANK = re.compile(r"[\"']?rank[\"']?\s*:\s*[\"']?(-?\d+)")
 _FIELD_SENTIMENT = re.compile(r"[\"']?sentiment[\"']?\s*:\s*[\"']?(-?\d+(?:\.\d+)?)")
@@ -36,8 +41,8 @@ _FIELD_SITE = re.compile(r"[\"']site_name[\"']\s*:\s*[\"']([^\"']*)[\"']")
 _FIELD_ATTITUDE = re.compile(r"[\"']attitude[\"']\s*:\s*[\"']([^\"']*)[\"']")
 
 
-def _keys(text: str) -> list[re.Match[str]]:
-    folded = ascii_folded(text)
+def _keys(text: str, folded: str | None) -> list[re.Match[str]]:
+    """Key matches in ``text``; ``folded`` = ascii_folded(text)."""
     if folded is None:
         return list(_KEY.finditer(text))
     # Every key holds "geo_analysis" (at most one quote before it): start the case-sensitive
@@ -46,9 +51,9 @@ def _keys(text: str) -> list[re.Match[str]]:
     return [] if first < 0 else list(_KEY_FOLDED.finditer(folded, max(0, first - 1)))
 
 
-def _block_bounds(text: str) -> tuple[int, int, int] | None:
+def _block_bounds(text: str, folded: str | None) -> tuple[int, int, int] | None:
     """(cut_start, json_start, cut_end) of the last geo_analysis block, or None."""
-    keys = _keys(text)
+    keys = _keys(text, folded)
     if not keys:
         return None
     key = keys[-1]
@@ -72,26 +77,24 @@ def _block_bounds(text: str) -> tuple[int, int, int] | None:
 
 
 def _matching_brace_end(text: str, start: int) -> int | None:
+    """End of the JSON object opening at ``start`` (string-aware), or None when it never closes."""
+    # Jumps from one brace or quote to the next instead of walking every character.
     depth = 0
-    in_string = False
-    escaped = False
-    for index in range(start, len(text)):
-        char = text[index]
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
+    position = start
+    while found := _JSON_MARK.search(text, position):
+        position = found.end()
+        char = found.group()
+        if char == '"':
+            closed = _STRING_REST.match(text, position)
+            if closed is None:
+                return None
+            position = closed.end()
         elif char == "{":
             depth += 1
-        elif char == "}":
+        else:
             depth -= 1
             if depth == 0:
-                return index + 1
+                return position
     return None
 
 
@@ -226,16 +229,29 @@ def _from_patterns(candidate: str) -> SelfReport:
 
 def parse_self_report(answer: str) -> tuple[str, SelfReport | None]:
     """The answer without its geo_analysis block, and the block parsed (None when absent)."""
-    bounds = _block_bounds(answer)
+    text, _, report = cut_self_report(answer, ascii_folded(answer))
+    return text, report
+
+
+def cut_self_report(answer: str, folded: str | None) -> tuple[str, str | None, SelfReport | None]:
+    """parse_self_report() for a caller that has ``folded`` = ascii_folded(answer): also returns
+    ascii_folded() of the remaining text, cut from ``folded`` rather than folded again."""
+    bounds = _block_bounds(answer, folded)
     if bounds is None:
-        return answer, None
+        return answer, folded, None
     cut_start, json_start, cut_end = bounds
     candidate = answer[json_start:cut_end].strip().removesuffix("```").strip()
     obj, note = _load(candidate)
     report = _from_object(obj, note) if obj is not None else None
     if report is None:
         report = _from_patterns(candidate)
+    text = _without(answer, cut_start, cut_end)
+    # Folding keeps offsets and never touches blanks, so the folded copy cuts the same way. An
+    # answer that could not be folded may have lost the offending character with its block.
+    return text, _without(folded, cut_start, cut_end) if folded is not None else ascii_folded(text), report
+
+
+def _without(answer: str, cut_start: int, cut_end: int) -> str:
     head = answer[:cut_start].rstrip()
     tail = answer[cut_end:].strip()
-    text = f"{head}\n\n{tail}" if head and tail else head or tail
-    return text, report
+    return f"{head}\n\n{tail}" if head and tail else head or tail

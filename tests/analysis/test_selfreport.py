@@ -57,6 +57,13 @@ class TestParsing:
         assert report.rank == 4 and report.sentiment == 0.2
         assert report.parse_note == "invalid JSON; fields recovered by pattern"
 
+    def test_braces_and_escaped_quotes_inside_strings(self) -> None:
+        """Braces and escaped quotes inside JSON strings do not end the block; text after it stays."""
+        block = '{"geo_analysis": {"interception": "a \\"}\\" {b}", "rank": 2}}'
+        text, report = parse_self_report(BODY + block + "\n以上仅供参考。")
+        assert report is not None and report.rank == 2 and report.interception == 'a "}" {b}'
+        assert text == BODY.rstrip() + "\n\n以上仅供参考。"
+
     def test_sentiment_clamped(self) -> None:
         """Out-of-range sentiment is clamped to −1..1."""
         _, report = parse_self_report(BODY + '{"geo_analysis": {"sentiment": 5}}')
