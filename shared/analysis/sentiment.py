@@ -22,7 +22,7 @@ from shared.analysis.lexicon import (
     POSITIVE_EN,
     POSITIVE_ZH,
 )
-from shared.analysis.textutil import ascii_folded, trie_pattern
+from shared.analysis.textutil import ascii_folded, trie_branches, trie_pattern
 from shared.analysis.types import Tone
 
 POSITIVE_THRESHOLD = 0.15
@@ -35,14 +35,17 @@ _POLARITY: dict[str, int] = {w: 1 for w in POSITIVE_ZH} | {w: -1 for w in NEGATI
 _POLARITY |= {w: 1 for w in POSITIVE_EN} | {w: -1 for w in NEGATIVE_EN}
 _POLARITY |= dict.fromkeys(NEUTRAL_ZH, 0)
 # Two scans rather than one combined pattern: case folding and word boundaries are only needed
-# for English, and re runs the CJK trie several times faster without IGNORECASE.
+# for English, and re runs the CJK trie several times faster without IGNORECASE (and without
+# Latin first characters among its candidates).
 _LEXICON_ZH = re.compile(trie_pattern(NEUTRAL_ZH + POSITIVE_ZH + NEGATIVE_ZH))
 # English words on word boundaries, case-insensitive: the IGNORECASE form for texts that
 # ascii_folded() cannot fold, the lowercase guarded form (same matches, much faster) otherwise.
 _WORD = r"\w"
 _LEXICON_EN = re.compile(r"\b(?:" + trie_pattern(POSITIVE_EN + NEGATIVE_EN) + r")\b", re.IGNORECASE)
 _LEXICON_EN_FOLDED = re.compile(trie_pattern(POSITIVE_EN + NEGATIVE_EN, not_after=_WORD) + r"\b")
-_HAS_LATIN = re.compile(r"[A-Za-z]{2}")
+# Two letters in a row (spelled out rather than "{2}": a pattern starting with a character set
+# lets re skip ahead to the next letter; a repeat makes it try every position).
+_HAS_LATIN = re.compile(r"[A-Za-z][A-Za-z]")
 _NEGATOR_ZH = re.compile("(?:" + "|".join(map(re.escape, NEGATORS_ZH)) + ")$")
 # A Chinese negator ends with one of these right before the word, or before a line break there
 # ("$" also matches before a final "\n"); any other character before a word rules it out.
@@ -51,9 +54,24 @@ _NEGATOR_ZH_LAST = frozenset(word[-1] for word in NEGATORS_ZH) | {"\n"}
 _FALSE_NEGATOR = re.compile("不仅|不但|无论|不论|不管|无需|不断|不同|不少|无限|非常|无疑|不错|别具")
 _NEGATOR_EN = re.compile(r"\b(?:" + "|".join(map(re.escape, NEGATORS_EN)) + r")\s+(?:\w+\s+)?$", re.IGNORECASE)
 _CONTRAST = re.compile("|".join(map(re.escape, CONTRAST_ZH)) + r"|\bbut\b|\bhowever\b", re.IGNORECASE)
+# Branches that all start with a literal, so that re skips ahead between candidates.
 _CONTRAST_FOLDED = re.compile(
-    "|".join(map(re.escape, CONTRAST_ZH)) + "|" + trie_pattern(("but", "however"), not_after=_WORD) + r"\b"
+    "|".join(trie_branches(CONTRAST_ZH) + trie_branches(("but", "however"), not_after=_WORD, suffix=r"\b"))
 )
+
+
+def _start(match: re.Match[str]) -> int:
+    return match.start()
+
+
+def _lexicon_matches(text: str, folded: str | None) -> list[re.Match[str]]:
+    """Every lexicon word in text order; ``folded`` = ascii_folded(text)."""
+    found = list(_LEXICON_ZH.finditer(text))
+    if _HAS_LATIN.search(text):
+        english = _LEXICON_EN.finditer(text) if folded is None else _LEXICON_EN_FOLDED.finditer(folded)
+        # Chinese and English words never overlap: ordering by start interleaves the two.
+        found = sorted([*found, *english], key=_start)
+    return found
 
 
 class SentimentIndex:
@@ -67,18 +85,13 @@ class SentimentIndex:
         # Parallel lists rather than one object per hit: built for every answer, read by bisect.
         starts: list[int] = []
         polarities: list[int] = []  # +1 / -1 after negation
-        words = [(m.start(), m.group(0)) for m in _LEXICON_ZH.finditer(text)]
-        if _HAS_LATIN.search(text):
-            english = _LEXICON_EN.finditer(text) if folded is None else _LEXICON_EN_FOLDED.finditer(folded)
-            # Lookups use the text as written (the folded copy only locates words).
-            words = sorted(words + [(m.start(), text[m.start() : m.end()]) for m in english], key=lambda w: w[0])
-        for start, word in words:
-            polarity = _POLARITY.get(word) or _POLARITY.get(word.lower(), 0)
-            if polarity and self._negated(start):
-                polarity = -polarity
+        for match in _lexicon_matches(text, folded):
+            # Lexicon keys are lowercase: lowering finds English words whatever their case.
+            polarity = _POLARITY.get(match.group().lower(), 0)
             if polarity:
+                start = match.start()
                 starts.append(start)
-                polarities.append(polarity)
+                polarities.append(-polarity if self._negated(start) else polarity)
         self._starts = starts
         self._polarities = polarities
         contrasts = _CONTRAST.finditer(text) if folded is None else _CONTRAST_FOLDED.finditer(folded)

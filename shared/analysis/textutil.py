@@ -87,6 +87,21 @@ def trie_pattern(words: list[str] | tuple[str, ...] | set[str], *, not_after: st
     the next possible first character instead of trying every position. For words starting with
     a word character, a not_after of r"\\w" is a leading word boundary.
     """
+    branches = trie_branches(words, not_after=not_after)
+    if len(branches) <= 1:
+        return "".join(branches)
+    return "(?:" + "|".join(branches) + ")"
+
+
+def trie_branches(
+    words: list[str] | tuple[str, ...] | set[str], *, not_after: str | None = None, suffix: str = ""
+) -> list[str]:
+    """The alternatives of trie_pattern(words, not_after=...) + ``suffix``, one per first character.
+
+    Each starts with a literal. re skips ahead to the next possible first character only when
+    every top-level alternative of a pattern starts with a literal, so one scan for several word
+    lists must "|"-join their branches: joining their trie_pattern() groups loses the skip.
+    """
     trie: dict[str, dict[str, Any]] = {}
     for word in set(words):
         if not word:
@@ -95,14 +110,13 @@ def trie_pattern(words: list[str] | tuple[str, ...] | set[str], *, not_after: st
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
-    if not_after is None:
-        return _trie_to_regex(trie)
-    if "\n" in trie:
-        # The guard's "." never matches a line break.
-        raise ValueError("a guarded word cannot start with a line break")
-    guard = f"(?<!{not_after}.)"
-    branches = [re.escape(char) + guard + _trie_to_regex(child) for char, child in sorted(trie.items())]
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    guard = ""
+    if not_after is not None:
+        if "\n" in trie:
+            # The guard's "." never matches a line break.
+            raise ValueError("a guarded word cannot start with a line break")
+        guard = f"(?<!{not_after}.)"
+    return [re.escape(char) + guard + _trie_to_regex(child) + suffix for char, child in sorted(trie.items())]
 
 
 def _trie_to_regex(node: dict[str, dict[str, Any]]) -> str:
