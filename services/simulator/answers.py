@@ -38,10 +38,15 @@ class Answer:
     search_query: str
 
 
+# Copying a fresh 8-byte blake2b state is cheaper than building one (no parameter parsing and setup).
+_BLAKE2B_8 = hashlib.blake2b(digest_size=8)
+
+
 def unit(*parts: object) -> float:
     """A stable pseudo-random number in [0, 1) for the parts (Python's hash() is salted per process)."""
-    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64
+    state = _BLAKE2B_8.copy()
+    state.update("\x1f".join(map(str, parts)).encode())
+    return int.from_bytes(state.digest(), "big") / 2**64
 
 
 # unit() of parts that name only a persona and a brand: the same few thousand values on every request,
@@ -56,7 +61,8 @@ class _UnitSeries:
     __slots__ = ("_state",)
 
     def __init__(self, *prefix: object) -> None:
-        self._state = hashlib.blake2b(("\x1f".join(map(str, prefix)) + "\x1f").encode(), digest_size=8)
+        self._state = _BLAKE2B_8.copy()
+        self._state.update(("\x1f".join(map(str, prefix)) + "\x1f").encode())
 
     def __call__(self, last: object) -> float:
         state = self._state.copy()
@@ -225,8 +231,8 @@ class _Composer:
         if not wants:
             return
         count = 2 + int(self.rng.random() * 3) if self.persona.layout == "cited" else 2
-        picked = category.sources[:]
-        order = sorted(picked, key=lambda s: unit(self.persona.key, self.question, s.site_name))
+        draw = _UnitSeries(self.persona.key, self.question)
+        order = sorted(category.sources, key=lambda s: draw(s.site_name))
         for source in order[:count]:
             ident = int(unit(source.site_name, self.question, self.model) * 9e8) + 10**8
             year = 2025 + int(unit("y", source.site_name, self.question) * 2)

@@ -31,7 +31,7 @@ def parse_prompt(system_texts: list[str], user_texts: list[str], other_texts: li
     wants_geo = any(GEO_MARKER in text for text in everything)
     main_brand = ""
     for text in everything:
-        match = _BRAND_LINE.search(text)
+        match = _BRAND_LINE.search(text) if _may_have_brand_line(text) else None
         if match:
             main_brand = match.group(1).strip("「」“”\"'")
             break
@@ -43,6 +43,11 @@ def parse_prompt(system_texts: list[str], user_texts: list[str], other_texts: li
         input_chars=sum(len(text) for text in everything),
         input_bytes=sum(len(text.encode()) for text in everything),
     )
+
+
+def _may_have_brand_line(text: str) -> bool:
+    # Substring tests are far cheaper than the search, and a brand line has "品牌" and a colon.
+    return "品牌" in text and ("：" in text or ":" in text)
 
 
 def _question_of(message: str) -> str:
