@@ -26,11 +26,11 @@ ANALYSER_VERSION = "2026.03.1"
 _INTERCEPTION_SPLIT = re.compile(r"[,，、;；/|]|\s+和\s+|\s+and\s+")
 
 
-def _ranks(options: list[Option], matcher: BrandMatcher) -> tuple[dict[str, int], dict[str, Option]]:
+def _ranks(options: list[Option]) -> tuple[dict[str, int], dict[str, Option]]:
     ranks: dict[str, int] = {}
     blocks: dict[str, Option] = {}
     for position, option in enumerate(options, start=1):
-        for brand in matcher.brands_in(option.header):
+        for brand in option.brands:
             if brand not in ranks:
                 ranks[brand] = position
                 blocks[brand] = option
@@ -102,7 +102,7 @@ def analyse(
     tracked = matcher.brands
     mentions = matcher.find(text, folded)
     options = recommended_options(parse_outline(text), matcher)
-    ranks, blocks = _ranks(options, matcher)
+    ranks, blocks = _ranks(options)
     sentences = sentence_spans(text)
     owners = _attribution(sentences, mentions, blocks)
     shares = impression_shares(text, sentences, owners, tracked)
@@ -130,7 +130,7 @@ def analyse(
     intercepted = _intercepted(main, tracked, ranks)
     urls = cited_urls(text, folded)
     recommended = [o.name for o in options]
-    discovered = [o.name for o in options if not matcher.brands_in(o.header)]
+    discovered = [o.name for o in options if not o.brands]
     notes: list[str] = []
     if report is not None and main in brands:
         notes = _disagreements(report, main, brands[main], intercepted, matcher)

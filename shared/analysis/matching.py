@@ -90,13 +90,26 @@ class BrandMatcher:
         owner = self._owner
         return [Mention(owner[text[m.start() : m.end()].casefold()], m.start(), m.end()) for m in matches]
 
+    def spellings_in(self, text: str) -> list[str]:
+        """Each mention in a short text (an option header) as written, in order.
+
+        Uses the IGNORECASE pattern directly: it finds what find() finds, and on a few characters
+        folding a copy costs more than the faster scan saves.
+        """
+        return self._regex.findall(text) if self._regex is not None else []
+
+    def brands_of(self, spellings: list[str]) -> list[str]:
+        """The brands that spellings_in() results name, in order of first appearance, each once."""
+        found: list[str] = []
+        for spelling in spellings:
+            brand = self._owner[spelling.casefold()]
+            if brand not in found:
+                found.append(brand)
+        return found
+
     def brands_in(self, text: str) -> list[str]:
         """Brands named in ``text``, in order of first appearance, each once."""
-        found: list[str] = []
-        for mention in self.find(text):
-            if mention.brand not in found:
-                found.append(mention.brand)
-        return found
+        return self.brands_of(self.spellings_in(text))
 
 
 @lru_cache(maxsize=MATCHER_CACHE_SIZE)

@@ -30,11 +30,11 @@ from shared.analysis.textutil import CJK_CHAR, trie_pattern
 
 Kind = Literal["entity", "topic", "category", "other"]
 
-_NUMBER_PREFIX = re.compile(
-    r"^\s*(?:第?[一二三四五六七八九十]+\s*[、.．:：]\s*|\d{1,2}\s*[.、．:：)）](?!\d)\s*|[（(]\d{1,2}[)）]\s*"
-    r"|top\s*\d+\s*[.:：、]?\s*|no\.\s*\d+\s*)",
-    re.IGNORECASE,
+_NUMBER_PREFIX_PATTERN = (
+    r"\s*(?:第?[一二三四五六七八九十]+\s*[、.．:：]\s*|\d{1,2}\s*[.、．:：)）](?!\d)\s*|[（(]\d{1,2}[)）]\s*"
+    r"|top\s*\d+\s*[.:：、]?\s*|no\.\s*\d+\s*)"
 )
+_NUMBER_PREFIX = re.compile("^" + _NUMBER_PREFIX_PATTERN, re.IGNORECASE)
 _SYMBOLS = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2705\u274c\ufe0f\u200d]+")
 _BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*")
 _MARKUP = re.compile(r"\*\*|__|`|~~")
@@ -48,7 +48,10 @@ _OPEN_OR_CLOSE = re.compile("[" + re.escape(_OPEN + _CLOSE) + "]")
 _DASH_CUT = re.compile(r"\s[-–—]\s|——|\s{2,}")
 _PARENS = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]|[（(【\[][^）)】\]]*$")
 _GROUP_SPLIT = re.compile(r"\s*(?:/|／|、|\||｜|\s&\s|\s和\s|和|及|与|vs\.?|VS\.?)\s*")
-_LEAD_WORDS = re.compile(r"^(?:例如|比如|如(?![何果今])|vs\.?\s|VS\.?\s)\s*[:：]?\s*")
+_LEAD_WORDS_PATTERN = r"(?:例如|比如|如(?![何果今])|vs\.?\s|VS\.?\s)\s*[:：]?\s*"
+# A number prefix, then lead words, in one match. Every number prefix ends in "\s*", so what
+# follows it starts without blanks, as after stripping; only the number prefix ignores case.
+_PREFIXES = re.compile(f"(?i:{_NUMBER_PREFIX_PATTERN})?(?:{_LEAD_WORDS_PATTERN})?")
 _TRAIL = re.compile(r"[\s:：、,，.。·\-–—*]+$")
 _CJK = re.compile(CJK_CHAR)
 _LATIN = re.compile(r"[A-Za-z]")
@@ -99,7 +102,9 @@ _SHORT_PLAIN = 16
 _SENTENCE_WORDS = re.compile("[在是均都了把被让将对从]|可以|能够|一般|通常")
 
 
-@dataclass(frozen=True, slots=True)
+# Plain slotted dataclasses: frozen ones build several times slower, and a few dozen are built
+# per answer.
+@dataclass(slots=True)
 class Option:
     name: str
     # The header text as written (with parentheses), where tracked brands are looked up.
@@ -107,10 +112,12 @@ class Option:
     start: int
     end: int
     # Bold-led or naming a tracked brand: strong evidence of an option header.
-    strong: bool = False
+    strong: bool
+    # The tracked brands the header names, in order of first appearance.
+    brands: list[str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Header:
     raw: str
     name: str
@@ -147,6 +154,9 @@ def _cut(text: str) -> tuple[str, str | None]:
 _GROUP_SPLIT_HINT = re.compile("[/／、|｜&和及与]|vs|VS")
 # _TRAIL's characters other than blanks, which strip() has already removed from the end.
 _TRAIL_CHARS = frozenset(":：、,，.。·-–—*")
+# A rest of the title that holds nothing once markers are removed and separators stripped: only
+# separators, "*" and "`" (single or paired), and "__" / "~~" pairs (a single "_" or "~" stays).
+_BARE_REST = re.compile(r"(?:[ :：\-–—*`]|__|~~)*")
 
 
 def split_header(title: str, *, heading: bool = False) -> Header:
@@ -156,24 +166,25 @@ def split_header(title: str, *, heading: bool = False) -> Header:
     is a sentence only when clause punctuation cuts it ("作为顾问，为您推荐以下机型：").
     """
     text = _SYMBOLS.sub("", title).strip()
-    text = _NUMBER_PREFIX.sub("", text, count=1).strip()
-    text = _LEAD_WORDS.sub("", text)
-    bold = _BOLD_LEAD.match(text)
+    prefixes = _PREFIXES.match(text)  # all optional: always matches
+    if prefixes:
+        text = text[prefixes.end() :]
+    bold = _BOLD_LEAD.match(text) if text.startswith("**") else None
     if bold:
         inner = _NUMBER_PREFIX.sub("", bold.group(1).strip(), count=1)
         raw, _ = _cut(inner)
         rest = text[bold.end() :]
         sentence = False
     else:
-        plain = _MARKUP.sub("", text)
+        plain = _unmarked(text)
         raw, how = _cut(plain)
         rest = plain[len(raw) :]
-        core = _PARENS.sub("", raw)
-        sentence = how == "sentence" or (
-            not heading and how is None and (len(core) > _SHORT_PLAIN or _SENTENCE_WORDS.search(core) is not None)
-        )
-    raw = _MARKUP.sub("", raw).strip()
-    name = _PARENS.sub("", raw).strip() or raw.strip("（）()【】[] ")
+        sentence = how == "sentence"
+        if not heading and how is None:
+            core = _without_parens(raw)
+            sentence = len(core) > _SHORT_PLAIN or _SENTENCE_WORDS.search(core) is not None
+    raw = _unmarked(raw).strip()
+    name = _without_parens(raw).strip() or raw.strip("（）()【】[] ")
     if _GROUP_SPLIT_HINT.search(name):
         parts = [part for part in _GROUP_SPLIT.split(name) if part]
         if parts and not _GROUP_SPLIT.match(name):
@@ -181,8 +192,22 @@ def split_header(title: str, *, heading: bool = False) -> Header:
     name = name.strip()
     if name and name[-1] in _TRAIL_CHARS:
         name = _TRAIL.sub("", name)
-    bare = not _MARKUP.sub("", rest).strip(" :：-–—*")
-    return Header(raw=raw, name=name, bare=bare, strong=bold is not None, sentence=sentence)
+    bare = _BARE_REST.fullmatch(rest) is not None
+    return Header(raw, name, bare=bare, strong=bold is not None, sentence=sentence)
+
+
+def _unmarked(text: str) -> str:
+    """``text`` without emphasis and code markers; plain substring tests skip most scans."""
+    if "*" in text or "_" in text or "`" in text or "~" in text:
+        return _MARKUP.sub("", text)
+    return text
+
+
+def _without_parens(text: str) -> str:
+    """``text`` without parenthesised parts (an unclosed one runs to the end)."""
+    if "（" in text or "(" in text or "【" in text or "[" in text:
+        return _PARENS.sub("", text)
+    return text
 
 
 def _descriptor_covered(name: str) -> bool:
@@ -196,34 +221,46 @@ def _descriptor_covered(name: str) -> bool:
     return covered >= 0.75 * cjk
 
 
-def classify(header: Header, matcher: BrandMatcher, *, heading: bool = False) -> tuple[Kind, bool]:
-    """(kind, names a tracked brand)."""
+def classify(header: Header, matcher: BrandMatcher, *, heading: bool = False) -> tuple[Kind, list[str]]:
+    """(kind, the tracked brands the header names in order of first appearance)."""
     name = header.name
-    if not name or len(name) > _MAX_NAME_CHARS or len(_CJK.findall(name)) > _MAX_NAME_CJK or header.sentence:
-        return "other", False
-    mentions = matcher.find(header.raw)
-    if heading and len({m.brand for m in mentions}) >= 2:
-        # "### 欧派 vs 志邦：品牌对比分析" introduces a comparison; the options are inside.
-        return "topic", True
-    if mentions:
+    if (
+        not name
+        or header.sentence
+        or len(name) > _MAX_NAME_CHARS
+        # Only a name longer than the CJK limit can hold too many CJK characters.
+        or (len(name) > _MAX_NAME_CJK and len(_CJK.findall(name)) > _MAX_NAME_CJK)
+    ):
+        return "other", []
+    spellings = matcher.spellings_in(header.raw)
+    if spellings:
+        brands = matcher.brands_of(spellings)
+        if heading and len(brands) >= 2:
+            # "### 欧派 vs 志邦：品牌对比分析" introduces a comparison; the options are inside.
+            return "topic", brands
         residue = name
-        for mention in mentions:
-            residue = residue.replace(header.raw[mention.start : mention.end], "")
-        return ("topic" if _TOPIC_RE.search(residue) else "entity"), True
+        for spelling in spellings:
+            residue = residue.replace(spelling, "")
+        return ("topic" if _TOPIC_RE.search(residue) else "entity"), brands
     if name.startswith(ADVICE_PREFIXES) or _ADVICE_RE.search(name) or _EXCLUDED.contained_in(name):
-        return "other", False
-    bare_raw = _PARENS.sub("", header.raw)
-    if _descriptor_covered(name) or _GROUPING_RE.search(name) or _GROUPING_RE.search(bare_raw):
-        return "other", False
-    if _CATEGORY_RE.search(name) or _CATEGORY_RE.search(bare_raw):
-        return "category", False
-    return "entity", False
+        return "other", []
+    # The raw header without parentheses is usually the name itself: then one search serves both.
+    bare_raw = _without_parens(header.raw)
+    if (
+        _descriptor_covered(name)
+        or _GROUPING_RE.search(name)
+        or (bare_raw != name and _GROUPING_RE.search(bare_raw))
+    ):
+        return "other", []
+    if _CATEGORY_RE.search(name) or (bare_raw != name and _CATEGORY_RE.search(bare_raw)):
+        return "category", []
+    return "entity", []
 
 
 def _excluded(header: Header) -> bool:
     # An intro sentence ending in a colon ("作为选购顾问，为您推荐以下机型：") introduces options;
     # only a titled section ("选购建议：", "如何选择？") is advice.
-    return not header.sentence and _EXCLUDED.contained_in(_PARENS.sub("", header.raw))
+    return not header.sentence and _EXCLUDED.contained_in(_without_parens(header.raw))
 
 
 def _table_options(table: Node, matcher: BrandMatcher) -> list[Option]:
@@ -238,9 +275,10 @@ def _table_options(table: Node, matcher: BrandMatcher) -> list[Option]:
             continue
         for piece in re.split(r"[、,，/]| 或 ", _MARKUP.sub("", row[column])):
             header = split_header(piece)
-            kind, branded = classify(header, matcher)
+            kind, brands = classify(header, matcher)
             if kind in ("entity", "category"):
-                found.append(Option(header.name, header.raw, table.start, table.end, strong=branded))
+                option = Option(header.name, header.raw, table.start, table.end, strong=bool(brands), brands=brands)
+                found.append(option)
     return found
 
 
@@ -253,26 +291,27 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
             if not restricted:
                 found.extend(_table_options(child, matcher))
             continue
-        header = split_header(child.title, heading=child.kind == "heading")
+        is_heading = child.kind == "heading"
+        header = split_header(child.title, heading=is_heading)
         if _FEATURE_LABEL_RE.fullmatch(header.name):
             # "- 代表车型：" over "- 汉/唐", "- 海豹": products of the option above, not options.
             continue
-        kind, branded = classify(header, matcher, heading=child.kind == "heading")
+        kind, brands = classify(header, matcher, heading=is_heading)
         if kind != "entity" and _excluded(header):
             continue
-        option = Option(header.name, header.raw, child.start, child.end, strong=header.strong or branded)
-        if kind == "entity" and branded:
-            found.append(option)
+        if kind == "entity" and brands:
+            found.append(Option(header.name, header.raw, child.start, child.end, strong=True, brands=brands))
             continue
         inner_restricted = restricted or kind == "topic" or (child.kind == "item" and kind == "other")
         inner = _collect(child, matcher, inner_restricted) if child.children else []
         if kind == "category" and not inner and child.kind == "item" and not restricted:
-            found.append(option)
+            found.append(Option(header.name, header.raw, child.start, child.end, strong=header.strong, brands=brands))
             continue
         if kind != "entity" or restricted:
             found.extend(inner)
             continue
-        if child.kind == "heading":
+        option = Option(header.name, header.raw, child.start, child.end, strong=header.strong, brands=brands)
+        if is_heading:
             listed = any(c.kind == "item" for c in child.children)
             if inner:
                 found.extend(inner)
