@@ -51,7 +51,7 @@ def _cells(line: str) -> list[str]:
 
 def parse_outline(text: str) -> Node:
     """Build the outline tree; every node's ``end`` covers its whole body."""
-    root = Node("root", "", 0, len(text), level=0)
+    root = Node("root", "", 0, len(text))
     # Stack of open containers: headings by level, then items by indentation.
     headings: list[Node] = [root]
     items: list[Node] = []
@@ -64,8 +64,13 @@ def parse_outline(text: str) -> Node:
         while items and items[-1].indent >= indent:
             items.pop().end = at
 
-    def container() -> Node:
-        return items[-1] if items else headings[-1]
+    def open_heading(title: str, level: int, start: int, end: int) -> None:
+        close_items_to(0, start)
+        while len(headings) > 1 and headings[-1].level >= level:
+            headings.pop().end = start
+        node = Node("heading", title, start, end, level)
+        headings[-1].children.append(node)
+        headings.append(node)
 
     for line in text.splitlines(keepends=True):
         start = offset
@@ -88,46 +93,40 @@ def parse_outline(text: str) -> Node:
             table.end = offset
             continue
         table = None
-        if not stripped.strip():
+        if not stripped or stripped.isspace():
             previous_blank = True
             continue
         follows_blank, previous_blank = previous_blank, False
+        indented = line[0].isspace()
         heading = _HEADING.match(stripped) if "#" in stripped else None
-        bold = None if heading or "**" not in stripped else _BOLD_LINE.match(stripped)
-        item = None if heading else _ITEM.match(stripped)
-        plain_heading = not (heading or bold) and not line[0].isspace() and not item
-        ordinal = _CN_ORDINAL_LINE.match(stripped) if plain_heading else None
-        colon = _COLON_LINE.match(stripped) if plain_heading and not ordinal else None
-        if heading or (bold and not line[0].isspace()) or ordinal or colon:
-            if heading:
-                level, title = len(heading.group(1)), heading.group(2)
-            elif bold:
-                level, title = LEVEL_BOLD, bold.group(1)
-            elif colon:
-                level, title = LEVEL_BOLD, stripped.strip()
-            else:
-                level, title = _LEVEL_CN_ORDINAL, stripped.strip()
-            close_items_to(0, start)
-            while len(headings) > 1 and headings[-1].level >= level:
-                headings.pop().end = start
-            node = Node("heading", title, start, offset, level=level)
-            headings[-1].children.append(node)
-            headings.append(node)
+        if heading:
+            open_heading(heading.group(2), len(heading.group(1)), start, offset)
             continue
+        # A bold-only line is never a list item ("**" is no bullet): unindented it is a heading,
+        # indented a paragraph line.
+        bold = _BOLD_LINE.match(stripped) if "**" in stripped else None
+        if bold and not indented:
+            open_heading(bold.group(1), LEVEL_BOLD, start, offset)
+            continue
+        item = None if bold else _ITEM.match(stripped)
         if item:
             indent = len(item.group(1).expandtabs(4))
             close_items_to(indent, start)
-            node = Node("item", item.group(2), start, offset, indent=indent)
-            container().children.append(node)
+            node = Node("item", item.group(2), start, offset, 0, indent)
+            (items[-1] if items else headings[-1]).children.append(node)
             items.append(node)
             continue
+        if not bold and not indented:
+            if _CN_ORDINAL_LINE.match(stripped):
+                open_heading(stripped.strip(), _LEVEL_CN_ORDINAL, start, offset)
+                continue
+            if ("：" in stripped or ":" in stripped) and _COLON_LINE.match(stripped):
+                open_heading(stripped.strip(), LEVEL_BOLD, start, offset)
+                continue
         # A paragraph line: it belongs to the open item if indented or directly continuing it.
-        if items and not follows_blank and not line[0].isspace() and not items[-1].children:
+        if items and (indented or (not follows_blank and not items[-1].children)):
             # An unindented paragraph directly under an item ("1. 比亚迪\n正文") is that item's
             # body; after a blank line it is a new paragraph and closes the list.
-            items[-1].end = offset
-            continue
-        if items and line[0].isspace():
             items[-1].end = offset
             continue
         close_items_to(0, start)
