@@ -302,6 +302,11 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
         if kind == "entity" and brands:
             found.append(Option(header.name, header.raw, child.start, child.end, strong=True, brands=brands))
             continue
+        if kind == "entity" and not restricted and child.kind == "item" and not header.bare:
+            # Only a bare name can head a group of options (see the end of the loop): an item
+            # with a description after its name is the option, whatever its children hold.
+            found.append(Option(header.name, header.raw, child.start, child.end, strong=header.strong, brands=brands))
+            continue
         inner_restricted = restricted or kind == "topic" or (child.kind == "item" and kind == "other")
         inner = _collect(child, matcher, inner_restricted) if child.children else []
         if kind == "category" and not inner and child.kind == "item" and not restricted:

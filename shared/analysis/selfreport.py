@@ -29,6 +29,7 @@ _CURLY = str.maketrans({"“": '"', "”": '"', "：": ":", "，": ","})
 
 # Outside strings only quotes and braces matter; a string runs to the next unescaped quote
 # (an escape skips any one character, a line break included).
+_JSON = json.JSONDecoder()
 _JSON_MARK = re.compile(r'["{}]')
 _STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 
@@ -68,12 +69,22 @@ def _block_bounds(text: str, folded: str | None) -> tuple[int, int, int] | None:
         cut_start = before.rfind("```")
     elif text[line_start:json_start].strip() == "":
         cut_start = line_start
-    end = _matching_brace_end(text, json_start) if text[json_start] == "{" else None
+    end = _object_end(text, json_start) if text[json_start] == "{" else None
     cut_end = end if end is not None else len(text)
     fence = _FENCE_CLOSE.match(text, cut_end)
     if fence:
         cut_end = fence.end()
     return cut_start, json_start, cut_end
+
+
+def _object_end(text: str, start: int) -> int | None:
+    """End of the JSON object opening at ``start``, or None when it never closes."""
+    # A well-formed block (the usual case) ends where the JSON parser stops, which is where the
+    # string-aware brace matching below ends too; anything else takes the tolerant path.
+    try:
+        return _JSON.raw_decode(text, start)[1]
+    except ValueError:
+        return _matching_brace_end(text, start)
 
 
 def _matching_brace_end(text: str, start: int) -> int | None:
