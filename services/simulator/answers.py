@@ -132,6 +132,28 @@ def _read_question(question: str) -> _Reading:
     return _Reading(mentioned, category, unknown)
 
 
+@functools.lru_cache(maxsize=4096)
+def _cited_sources(persona_key: str, model: str, question: str, category_key: str,
+                   count: int) -> tuple[CitedSource, ...]:
+    """The `count` sources a model cites for a question: the same for every variant (sample) of it,
+    so cached; only whether an answer cites at all, and how many, is drawn per answer."""
+    category = BY_KEY[category_key]
+    draw = _UnitSeries(persona_key, question)
+    order = sorted(category.sources, key=lambda s: draw(s.site_name))
+    cited = []
+    for source in order[:count]:
+        ident = int(unit(source.site_name, question, model) * 9e8) + 10**8
+        year = 2025 + int(unit("y", source.site_name, question) * 2)
+        month = 1 + int(unit("m", source.site_name, question) * 12)
+        cited.append(CitedSource(
+            site_name=source.site_name,
+            url=f"{source.url_prefix}{ident}",
+            title=f"{year}年{category.title}品牌怎么选？真实用户经验分享 - {source.site_name}",
+            date=f"{year}-{month:02d}-{1 + ident % 28:02d}",
+        ))
+    return tuple(cited)
+
+
 def _unknown_name(question: str, category: Category | None) -> str:
     stripped = question.strip()
     for pattern in (_INTRO_NAME, _NAME_BEFORE):
@@ -231,18 +253,7 @@ class _Composer:
         if not wants:
             return
         count = 2 + int(self.rng.random() * 3) if self.persona.layout == "cited" else 2
-        draw = _UnitSeries(self.persona.key, self.question)
-        order = sorted(category.sources, key=lambda s: draw(s.site_name))
-        for source in order[:count]:
-            ident = int(unit(source.site_name, self.question, self.model) * 9e8) + 10**8
-            year = 2025 + int(unit("y", source.site_name, self.question) * 2)
-            month = 1 + int(unit("m", source.site_name, self.question) * 12)
-            self.sources.append(CitedSource(
-                site_name=source.site_name,
-                url=f"{source.url_prefix}{ident}",
-                title=f"{year}年{category.title}品牌怎么选？真实用户经验分享 - {source.site_name}",
-                date=f"{year}-{month:02d}-{1 + ident % 28:02d}",
-            ))
+        self.sources.extend(_cited_sources(self.persona.key, self.model, self.question, category.key, count))
 
     def _source_phrase(self) -> str:
         if not self.sources:
