@@ -7,6 +7,7 @@ impression per brand → collect sources → derive interception → compare wit
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from shared.analysis.impression import impression_shares
@@ -39,22 +40,29 @@ def _ranks(options: list[Option]) -> tuple[dict[str, int], dict[str, Option]]:
 
 def _attribution(
     sentences: list[tuple[int, int]], mentions: list[Mention], blocks: dict[str, Option]
-) -> list[set[str]]:
-    """Which brands each sentence is about: those it names, else the option block it sits in."""
-    owners: list[set[str]] = [set() for _ in sentences]
-    index = 0
+) -> dict[int, set[str]]:
+    """Which brands each sentence is about: those it names, else the option block it sits in.
+
+    Keyed by sentence index in reading order, and only for sentences about some brand.
+    """
+    ends = [end for _, end in sentences]
+    named: dict[int, set[str]] = {}
     for mention in mentions:
-        while index < len(sentences) and sentences[index][1] <= mention.start:
-            index += 1
+        # The sentence a mention sits in is the first one ending after its start.
+        index = bisect.bisect_right(ends, mention.start)
         if index < len(sentences):
-            owners[index].add(mention.brand)
-    for position, (start, end) in enumerate(sentences):
-        if owners[position]:
-            continue
+            named.setdefault(index, set()).add(mention.brand)
+    owners = dict(named)
+    if blocks:
+        starts = [start for start, _ in sentences]
         for brand, block in blocks.items():
-            if block.start <= start and end <= block.end:
-                owners[position].add(brand)
-    return owners
+            # Sentences are ordered and disjoint: those inside a block are one run of them.
+            for index in range(bisect.bisect_left(starts, block.start), len(sentences)):
+                if ends[index] > block.end:
+                    break
+                if index not in named:
+                    owners.setdefault(index, set()).add(brand)
+    return dict(sorted(owners.items()))
 
 
 def _intercepted(main: str, brands: list[str], ranks: dict[str, int]) -> list[str]:
@@ -108,19 +116,23 @@ def analyse(
     shares = impression_shares(text, sentences, owners, tracked)
     sentiment_index = SentimentIndex(text, folded)
 
+    first_offsets: dict[str, int] = {}
+    counts: dict[str, int] = dict.fromkeys(tracked, 0)
+    for mention in mentions:
+        first_offsets.setdefault(mention.brand, mention.start)
+        counts[mention.brand] += 1
     brands: dict[str, BrandAnalysis] = {}
     for name in tracked:
-        own = [m for m in mentions if m.brand == name]
-        if not own:
+        if not counts[name]:
             brands[name] = BrandAnalysis(mentioned=False, mention_count=0, impression_share=shares[name])
             continue
-        spans = [span for span, who in zip(sentences, owners, strict=True) if name in who]
+        spans = [sentences[index] for index, who in owners.items() if name in who]
         value = score(*sentiment_index.totals(spans))
         brands[name] = BrandAnalysis(
             mentioned=True,
             rank=ranks.get(name),
-            first_offset=own[0].start,
-            mention_count=len(own),
+            first_offset=first_offsets[name],
+            mention_count=counts[name],
             sentiment=value,
             tone=tone_of(value),
             impression_share=shares[name],

@@ -20,13 +20,13 @@ from shared.analysis.textutil import word_count
 
 
 def impression_shares(
-    text: str, sentences: list[tuple[int, int]], attributed: list[set[str]], brands: list[str]
+    text: str, sentences: list[tuple[int, int]], attributed: dict[int, set[str]], brands: list[str]
 ) -> dict[str, float]:
+    """``attributed``: sentence index → the brands it is about, in reading order (see analyser)."""
     totals = dict.fromkeys(brands, 0.0)
     n = len(sentences)
-    for index, ((start, end), owners) in enumerate(zip(sentences, attributed, strict=True)):
-        if not owners:
-            continue
+    for index, owners in attributed.items():
+        start, end = sentences[index]
         weight = word_count(text, start, end) * math.exp(-index / n) / len(owners)
         for brand in owners:
             totals[brand] += weight

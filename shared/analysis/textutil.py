@@ -34,7 +34,7 @@ def has_cjk(text: str) -> bool:
 def word_count(text: str, start: int = 0, end: int | None = None) -> int:
     """Word units in ``text[start:end]`` (without copying the slice)."""
     end = len(text) if end is None else end
-    cjk = sum(len(run) for run in _CJK_RUN.findall(text, start, end))
+    cjk = len("".join(_CJK_RUN.findall(text, start, end)))
     return cjk + len(_LATIN_UNIT.findall(text, start, end))
 
 
