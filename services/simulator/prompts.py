@@ -7,6 +7,7 @@ The wrapper must not leak into brand detection, so those lines are stripped from
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -27,6 +28,13 @@ class Prompt:
 
 def parse_prompt(system_texts: list[str], user_texts: list[str], other_texts: list[str]) -> Prompt:
     """`user_texts` in order; the last one holds the question."""
+    return _parse_prompt(tuple(system_texts), tuple(user_texts), tuple(other_texts))
+
+
+# Cached: the same messages arrive once per model and per sample of a question.
+@functools.lru_cache(maxsize=2048)
+def _parse_prompt(system_texts: tuple[str, ...], user_texts: tuple[str, ...],
+                  other_texts: tuple[str, ...]) -> Prompt:
     everything = [*system_texts, *user_texts, *other_texts]
     wants_geo = any(GEO_MARKER in text for text in everything)
     main_brand = ""
