@@ -110,7 +110,8 @@ def parse_outline(text: str) -> Node:
             continue
         item = None if bold else _ITEM.match(stripped)
         if item:
-            indent = len(item.group(1).expandtabs(4))
+            lead = item.group(1)
+            indent = len(lead.expandtabs(4)) if "\t" in lead else len(lead)
             close_items_to(indent, start)
             node = Node("item", item.group(2), start, offset, 0, indent)
             (items[-1] if items else headings[-1]).children.append(node)
@@ -124,12 +125,13 @@ def parse_outline(text: str) -> Node:
                 open_heading(stripped.strip(), LEVEL_BOLD, start, offset)
                 continue
         # A paragraph line: it belongs to the open item if indented or directly continuing it.
-        if items and (indented or (not follows_blank and not items[-1].children)):
-            # An unindented paragraph directly under an item ("1. 比亚迪\n正文") is that item's
-            # body; after a blank line it is a new paragraph and closes the list.
-            items[-1].end = offset
-            continue
-        close_items_to(0, start)
+        if items:
+            if indented or (not follows_blank and not items[-1].children):
+                # An unindented paragraph directly under an item ("1. 比亚迪\n正文") is that item's
+                # body; after a blank line it is a new paragraph and closes the list.
+                items[-1].end = offset
+                continue
+            close_items_to(0, start)
     close_items_to(0, len(text))
     while len(headings) > 1:
         headings.pop().end = len(text)
