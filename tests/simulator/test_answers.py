@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from services.simulator.answers import compose_answer
+from services.simulator.answers import _UnitSeries, compose_answer, unit
 from services.simulator.knowledge import CATEGORIES, find_brands, find_category
 from services.simulator.prompts import parse_prompt
 from tests.simulator.conftest import chat_text
@@ -91,6 +91,13 @@ class TestShape:
         """“小米汽车” is the car brand, not 小米 the phone; “NB” inside a word is no brand."""
         assert [b.name for b, _ in find_brands("小米汽车和特斯拉比")] == ["小米汽车", "特斯拉"]
         assert find_brands("UNBELIEVABLE") == []
+
+    def test_unit_series_draws_what_unit_draws(self) -> None:
+        """Extending one hashed prefix gives exactly unit(*prefix, last): rankings and sources rely on it."""
+        for prefix in (("deepseek-chat", "全屋定制品牌哪家好 #7", 3), ("qwen", "欧派的口碑怎么样"), ("x",)):
+            series = _UnitSeries(*prefix)
+            for last in ("欧派", "NB", 0, 2.5, ""):
+                assert series(last) == unit(*prefix, last)
 
     def test_scan_agrees_with_one_alternation_regex(self) -> None:
         """find_brands finds what a single longest-first alternation over every alias finds (its former
