@@ -83,6 +83,16 @@ class _AnyWord:
 _EXCLUDED = _AnyWord(EXCLUDED_SECTION_WORDS)
 _TABLE_HEADER = _AnyWord(TABLE_ENTITY_HEADERS)
 _FEATURE_LABEL_RE = re.compile(FEATURE_LABEL_PATTERN)
+# The commonest feature titles ("**优势**：…", "适合人群：…") recognised before split_header(): a
+# label of plain CJK ideographs (no group separator 和/及/与), bold or followed by a colon, comes
+# out of split_header() as the name unchanged (no prefix, marker, cut, parenthesis or group split
+# applies to it). Only a plain title may lead with a number or lead word, so those first
+# characters are left to split_header().
+_PLAIN_LABEL = r"(?:(?![和及与])[\u4e00-\u9fff])+"
+_FEATURE_TITLE = re.compile(
+    rf"\*\*(?={_PLAIN_LABEL}\*\*)(?:{FEATURE_LABEL_PATTERN})\*\*"
+    rf"|(?![第一二三四五六七八九十例比如])(?={_PLAIN_LABEL}[:：])(?:{FEATURE_LABEL_PATTERN})[:：]"
+)
 # A kind of option rather than one ("二线高性价比品牌", "其他品牌"): a group when it holds
 # options, an option slot of its own when it is a list item shaped like its siblings.
 _CATEGORY_RE = re.compile(
@@ -290,6 +300,9 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
         if child.kind == "table":
             if not restricted:
                 found.extend(_table_options(child, matcher))
+            continue
+        if _FEATURE_TITLE.match(child.title):
+            # split_header() would name it by the label: the feature test below, without the split.
             continue
         is_heading = child.kind == "heading"
         header = split_header(child.title, heading=is_heading)
