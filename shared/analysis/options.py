@@ -35,7 +35,11 @@ _NUMBER_PREFIX_PATTERN = (
     r"|top\s*\d+\s*[.:：、]?\s*|no\.\s*\d+\s*)"
 )
 _NUMBER_PREFIX = re.compile("^" + _NUMBER_PREFIX_PATTERN, re.IGNORECASE)
-_SYMBOLS = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2705\u274c\ufe0f\u200d]+")
+# Patterns below that could start with a repeat or an alternation of classes start with one
+# character class instead ("[x][x]*" for "[x]+"): re skips ahead to the next character in a
+# leading set, but tries a full match at every position otherwise.
+_SYMBOL = "[\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2705\u274c\ufe0f\u200d]"
+_SYMBOLS = re.compile(f"{_SYMBOL}{_SYMBOL}*")
 _BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*")
 _MARKUP = re.compile(r"\*\*|__|`|~~")
 _OPEN = "（(【["
@@ -45,7 +49,8 @@ _SENTENCE_CUTS = "，,。；;"
 # What _cut() looks at outside parentheses (a closing one there changes nothing) and inside them.
 _CUT_OR_OPEN = re.compile("[" + re.escape(_OPEN + _COLON_CUTS + _SENTENCE_CUTS) + "]")
 _OPEN_OR_CLOSE = re.compile("[" + re.escape(_OPEN + _CLOSE) + "]")
-_DASH_CUT = re.compile(r"\s[-–—]\s|——|\s{2,}")
+# Where r"\s[-–—]\s|——|\s{2,}" first matches (only the start is used).
+_DASH_CUT = re.compile(r"[\s—](?:(?<=\s)(?:[-–—]\s|\s)|(?<=—)—)")
 _PARENS = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]|[（(【\[][^）)】\]]*$")
 _GROUP_SPLIT = re.compile(r"\s*(?:/|／|、|\||｜|\s&\s|\s和\s|和|及|与|vs\.?|VS\.?)\s*")
 _LEAD_WORDS_PATTERN = r"(?:例如|比如|如(?![何果今])|vs\.?\s|VS\.?\s)\s*[:：]?\s*"

@@ -14,8 +14,10 @@ _CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_CHAR = f"[{_CJK_RANGES}]"
 # Word units are single CJK characters and Latin/digit runs; counted as CJK characters plus Latin
 # units, which is the same number as the units of one combined scan (the two never touch).
-_CJK_RUN = re.compile(f"{CJK_CHAR}+")
-_LATIN_UNIT = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+# Both start with one character class rather than a repeat ("[x][x]*" for "[x]+"), which lets re
+# skip ahead to the next character of the class instead of trying a match at every position.
+_CJK_RUN = re.compile(f"{CJK_CHAR}{CJK_CHAR}*")
+_LATIN_UNIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9]*(?:['’][A-Za-z]+)?")
 # Sentence ends: runs of Chinese and Latin terminators, semicolons and line breaks (list items
 # and headings are their own "sentences" in Markdown answers), or a full stop before a blank or
 # the end. Written to start with one character set, which lets re skip ahead between matches;
