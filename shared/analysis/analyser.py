@@ -65,6 +65,19 @@ def _attribution(
     return dict(sorted(owners.items()))
 
 
+def _regions(sentences: list[tuple[int, int]], owners: dict[int, set[str]]) -> list[tuple[int, int]]:
+    """The text the given sentences cover, consecutive sentences joined into one run."""
+    regions: list[tuple[int, int]] = []
+    previous = -2
+    for index in owners:
+        start, end = sentences[index]
+        if index == previous + 1:
+            start = regions.pop()[0]
+        regions.append((start, end))
+        previous = index
+    return regions
+
+
 def _intercepted(main: str, brands: list[str], ranks: dict[str, int]) -> list[str]:
     main_rank = ranks.get(main)
     ranked = sorted((ranks[b], b) for b in brands if b != main and b in ranks)
@@ -114,7 +127,8 @@ def analyse(
     sentences = sentence_spans(text)
     owners = _attribution(sentences, mentions, blocks)
     shares = impression_shares(text, sentences, owners, tracked)
-    sentiment_index = SentimentIndex(text, folded)
+    # Only sentences about some brand are scored: index those alone.
+    sentiment_index = SentimentIndex(text, folded, _regions(sentences, owners))
 
     first_offsets: dict[str, int] = {}
     counts: dict[str, int] = dict.fromkeys(tracked, 0)

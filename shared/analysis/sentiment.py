@@ -64,11 +64,15 @@ def _start(match: re.Match[str]) -> int:
     return match.start()
 
 
-def _lexicon_matches(text: str, folded: str | None) -> list[re.Match[str]]:
-    """Every lexicon word in text order; ``folded`` = ascii_folded(text)."""
-    found = list(_LEXICON_ZH.finditer(text))
-    if _HAS_LATIN.search(text):
-        english = _LEXICON_EN.finditer(text) if folded is None else _LEXICON_EN_FOLDED.finditer(folded)
+def _lexicon_matches(text: str, folded: str | None, start: int, end: int) -> list[re.Match[str]]:
+    """Every lexicon word in ``text[start:end]`` in text order; ``folded`` = ascii_folded(text)."""
+    found = list(_LEXICON_ZH.finditer(text, start, end))
+    if _HAS_LATIN.search(text, start, end):
+        english = (
+            _LEXICON_EN.finditer(text, start, end)
+            if folded is None
+            else _LEXICON_EN_FOLDED.finditer(folded, start, end)
+        )
         # Chinese and English words never overlap: ordering by start interleaves the two.
         found = sorted([*found, *english], key=_start)
     return found
@@ -77,25 +81,46 @@ def _lexicon_matches(text: str, folded: str | None) -> list[re.Match[str]]:
 class SentimentIndex:
     """Every lexicon hit of one text, searchable by span."""
 
-    def __init__(self, text: str, folded: str | None = None) -> None:
-        """Pass ``folded`` = ascii_folded(text) when the caller already has it."""
+    def __init__(
+        self, text: str, folded: str | None = None, regions: list[tuple[int, int]] | None = None
+    ) -> None:
+        """Pass ``folded`` = ascii_folded(text) when the caller already has it.
+
+        ``regions``: ordered, disjoint runs of whole sentences to index (default: the whole text);
+        totals() then serves spans inside them. Lexicon words, negators and contrast markers hold
+        no sentence terminator, so a word found in a run is one a scan of the whole text finds.
+        """
         self.text = text
         if folded is None:
             folded = ascii_folded(text)
+        if regions is None:
+            regions = [(0, len(text))]
         # Parallel lists rather than one object per hit: built for every answer, read by bisect.
         starts: list[int] = []
         polarities: list[int] = []  # +1 / -1 after negation
-        for match in _lexicon_matches(text, folded):
-            # Lexicon keys are lowercase: lowering finds English words whatever their case.
-            polarity = _POLARITY.get(match.group().lower(), 0)
-            if polarity:
-                start = match.start()
-                starts.append(start)
-                polarities.append(-polarity if self._negated(start) else polarity)
+        contrasts: list[int] = []
+        for region_start, region_end in regions:
+            for match in _lexicon_matches(text, folded, region_start, region_end):
+                # Lexicon keys are lowercase: lowering finds English words whatever their case.
+                polarity = _POLARITY.get(match.group().lower(), 0)
+                if polarity:
+                    start = match.start()
+                    starts.append(start)
+                    # Cheap necessary condition of _negated() first: a negator ends right before
+                    # the word (Chinese) or is followed by blanks (English); most words have neither.
+                    previous = text[start - 1] if start else ""
+                    if (previous in _NEGATOR_ZH_LAST or previous.isspace()) and self._negated(start):
+                        polarity = -polarity
+                    polarities.append(polarity)
+            markers = (
+                _CONTRAST.finditer(text, region_start, region_end)
+                if folded is None
+                else _CONTRAST_FOLDED.finditer(folded, region_start, region_end)
+            )
+            contrasts.extend(m.end() for m in markers)
         self._starts = starts
         self._polarities = polarities
-        contrasts = _CONTRAST.finditer(text) if folded is None else _CONTRAST_FOLDED.finditer(folded)
-        self._contrasts = [m.end() for m in contrasts]
+        self._contrasts = contrasts
 
     def _negated(self, start: int) -> bool:
         text = self.text
