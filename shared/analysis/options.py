@@ -62,31 +62,26 @@ _CJK = re.compile(CJK_CHAR)
 _LATIN = re.compile(r"[A-Za-z]")
 _DESCRIPTOR_RE = re.compile(trie_pattern(DESCRIPTOR_WORDS))
 _TOPIC_RE = re.compile("|".join(map(re.escape, TOPIC_WORDS)))
-_ADVICE_RE = re.compile("|".join(ADVICE_PATTERNS))
 
 
-class _AnyWord:
-    """Whether a text holds any of the words, ignoring case.
+def _any_word_pattern(words: tuple[str, ...]) -> str:
+    """A pattern finding any of the words, ignoring case.
 
-    Caseless (CJK) words are one plain trie scan, which re runs far faster than an IGNORECASE
-    alternation (IGNORECASE disables its skip to the next possible first character); only the
-    few words with letters ("FAQ") pay for IGNORECASE.
+    Caseless (CJK) words form a plain trie, which re runs far faster than an IGNORECASE
+    alternation; only the few words with letters ("FAQ") are matched under a scoped IGNORECASE.
     """
-
-    def __init__(self, words: tuple[str, ...]) -> None:
-        caseless = [word for word in words if word.lower() == word == word.upper()]
-        cased = [word for word in words if word not in caseless]
-        self._caseless = re.compile(trie_pattern(caseless)) if caseless else None
-        self._cased = re.compile("|".join(map(re.escape, cased)), re.IGNORECASE) if cased else None
-
-    def contained_in(self, text: str) -> bool:
-        return (self._caseless is not None and self._caseless.search(text) is not None) or (
-            self._cased is not None and self._cased.search(text) is not None
-        )
+    caseless = [word for word in words if word.lower() == word == word.upper()]
+    cased = [word for word in words if word not in caseless]
+    parts = [trie_pattern(caseless)] if caseless else []
+    if cased:
+        parts.append("(?i:" + "|".join(map(re.escape, cased)) + ")")
+    return "|".join(parts) or "(?!)"
 
 
-_EXCLUDED = _AnyWord(EXCLUDED_SECTION_WORDS)
-_TABLE_HEADER = _AnyWord(TABLE_ENTITY_HEADERS)
+_EXCLUDED = re.compile(_any_word_pattern(EXCLUDED_SECTION_WORDS))
+_TABLE_HEADER = re.compile(_any_word_pattern(TABLE_ENTITY_HEADERS))
+# Advice wording or an excluded section word: one search for classify()'s "not an option" test.
+_ADVICE_OR_EXCLUDED = re.compile("|".join([*ADVICE_PATTERNS, _EXCLUDED.pattern]))
 _FEATURE_LABEL_RE = re.compile(FEATURE_LABEL_PATTERN)
 # The commonest feature titles ("**优势**：…", "适合人群：…") recognised before split_header(): a
 # label of plain CJK ideographs (no group separator 和/及/与), bold or followed by a colon, comes
@@ -208,7 +203,7 @@ def split_header(title: str, *, heading: bool = False) -> Header:
     if name and name[-1] in _TRAIL_CHARS:
         name = _TRAIL.sub("", name)
     bare = _BARE_REST.fullmatch(rest) is not None
-    return Header(raw, name, bare=bare, strong=bold is not None, sentence=sentence)
+    return Header(raw, name, bare, bold is not None, sentence)
 
 
 def _unmarked(text: str) -> str:
@@ -232,7 +227,7 @@ def _descriptor_covered(name: str) -> bool:
     cjk = len(_CJK.findall(name))
     if cjk == 0:
         return True
-    covered = sum(len(m.group(0)) for m in _DESCRIPTOR_RE.finditer(name))
+    covered = len("".join(_DESCRIPTOR_RE.findall(name)))
     return covered >= 0.75 * cjk
 
 
@@ -257,7 +252,7 @@ def classify(header: Header, matcher: BrandMatcher, *, heading: bool = False) ->
         for spelling in spellings:
             residue = residue.replace(spelling, "")
         return ("topic" if _TOPIC_RE.search(residue) else "entity"), brands
-    if name.startswith(ADVICE_PREFIXES) or _ADVICE_RE.search(name) or _EXCLUDED.contained_in(name):
+    if name.startswith(ADVICE_PREFIXES) or _ADVICE_OR_EXCLUDED.search(name):
         return "other", []
     # The raw header without parentheses is usually the name itself: then one search serves both.
     bare_raw = _without_parens(header.raw)
@@ -275,13 +270,13 @@ def classify(header: Header, matcher: BrandMatcher, *, heading: bool = False) ->
 def _excluded(header: Header) -> bool:
     # An intro sentence ending in a colon ("作为选购顾问，为您推荐以下机型：") introduces options;
     # only a titled section ("选购建议：", "如何选择？") is advice.
-    return not header.sentence and _EXCLUDED.contained_in(_without_parens(header.raw))
+    return not header.sentence and _EXCLUDED.search(_without_parens(header.raw)) is not None
 
 
 def _table_options(table: Node, matcher: BrandMatcher) -> list[Option]:
     if len(table.rows) < 2:
         return []
-    column = next((i for i, cell in enumerate(table.rows[0]) if _TABLE_HEADER.contained_in(cell)), None)
+    column = next((i for i, cell in enumerate(table.rows[0]) if _TABLE_HEADER.search(cell)), None)
     if column is None:
         return []
     found: list[Option] = []
