@@ -98,24 +98,26 @@ def parse_outline(text: str) -> Node:
             continue
         follows_blank, previous_blank = previous_blank, False
         indented = line[0].isspace()
+        # Headings ("#"), bold-only lines ("**", which is no bullet) and list items (a bullet,
+        # number or parenthesis first) exclude one another: the commonest, the item, goes first.
+        item = _ITEM.match(stripped)
+        if item:
+            lead, title = item.groups()
+            indent = len(lead.expandtabs(4)) if "\t" in lead else len(lead)
+            while items and items[-1].indent >= indent:
+                items.pop().end = start
+            node = Node("item", title, start, offset, 0, indent)
+            (items[-1] if items else headings[-1]).children.append(node)
+            items.append(node)
+            continue
         heading = _HEADING.match(stripped) if "#" in stripped else None
         if heading:
             open_heading(heading.group(2), len(heading.group(1)), start, offset)
             continue
-        # A bold-only line is never a list item ("**" is no bullet): unindented it is a heading,
-        # indented a paragraph line.
+        # A bold-only line is a heading unindented, a paragraph line indented.
         bold = _BOLD_LINE.match(stripped) if "**" in stripped else None
         if bold and not indented:
             open_heading(bold.group(1), LEVEL_BOLD, start, offset)
-            continue
-        item = None if bold else _ITEM.match(stripped)
-        if item:
-            lead = item.group(1)
-            indent = len(lead.expandtabs(4)) if "\t" in lead else len(lead)
-            close_items_to(indent, start)
-            node = Node("item", item.group(2), start, offset, 0, indent)
-            (items[-1] if items else headings[-1]).children.append(node)
-            items.append(node)
             continue
         if not bold and not indented:
             if _CN_ORDINAL_LINE.match(stripped):
