@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
@@ -24,8 +25,29 @@ class Stoppable(Protocol):
     async def stop(self) -> None: ...
 
 
+# Young-generation collections every 20,000 net allocations instead of 700. A service handles
+# each message with thousands of short-lived objects that reference counting frees anyway; at the
+# default the collector also scanned, promoted and later rescanned the objects of every message
+# still in flight (a 256-result batch in the aggregator). Measured with gc.callbacks over the
+# overhead benchmark: the collector took 8% of the aggregator's CPU and 7% of an adapter's at the
+# default, 1.4% and <0.1% with these (docs/performance.md).
+GC_THRESHOLDS = (20_000, 50, 100)
+
+
+def tune_gc() -> None:
+    """Set a service process's collector for message handling; call once, after the imports.
+
+    ``gc.freeze`` moves what exists by then (modules, the catalogue, compiled patterns) out of
+    the collector's sight: it lives as long as the process and would be rescanned by every full
+    collection.
+    """
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def bootstrap(secret_envs: list[str] | None = None) -> tuple[Settings, Catalogue]:
-    """Load and validate configuration; register every catalogue key with the log redactor."""
+    """Load and validate configuration; register every catalogue key with the log redactor;
+    tune the collector (``tune_gc``)."""
     import os
 
     settings = load_settings()
@@ -34,6 +56,7 @@ def bootstrap(secret_envs: list[str] | None = None) -> tuple[Settings, Catalogue
     secrets += [os.environ.get(name, "") for name in (secret_envs or [])]
     secrets += [settings.nats_password or ""]
     configure_logging(settings.log_level, settings.log_format, secrets=[s for s in secrets if s])
+    tune_gc()
     return settings, catalogue
 
 

@@ -10,7 +10,7 @@ import sys
 from services.simulator.config import SimulatorConfig, load_config
 from services.simulator.server import start_simulator
 from shared.config import SettingsError, load_settings
-from shared.runtime import run_service
+from shared.runtime import run_service, tune_gc
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"simulator: {exc}", file=sys.stderr)
         return 2
+    tune_gc()
     try:
         return run_service(serve(args), event_loop)
     except OSError as exc:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 import uvloop
 
 from shared.config import SettingsError, load_settings
-from shared.runtime import event_loop_factory, run_service
+from shared.runtime import GC_THRESHOLDS, event_loop_factory, run_service
 
 
 async def _loop_module() -> int:
@@ -42,3 +43,27 @@ class TestRunService:
         with ThreadPoolExecutor(1) as pool:
             assert pool.submit(run_service, _loop_module(), "uvloop").result() == 1
             assert pool.submit(run_service, _loop_module(), "asyncio").result() == 0
+
+
+class TestCollectorTuning:
+    def test_service_processes_collect_young_objects_less_often(self, tmp_path: Path) -> None:
+        """A service process (here the simulator's) runs with GC_THRESHOLDS and a frozen start-up heap."""
+        import subprocess
+        import sys
+
+        # The simulator's main() up to the point where it would serve: run_service is replaced by
+        # a probe that reports the collector's state instead.
+        probe = "\n".join([
+            "import gc, runpy, sys",
+            "from shared import runtime",
+            "def report(main, event_loop='uvloop'):",
+            "    main.close()",
+            "    print(gc.get_threshold(), gc.get_freeze_count() > 0)",
+            "    return 0",
+            "runtime.run_service = report",
+            "sys.argv = ['simulator']",
+            "runpy.run_module('services.simulator', run_name='__main__')",
+        ])
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                             cwd=Path(__file__).resolve().parents[2])
+        assert out.stdout.strip() == f"{GC_THRESHOLDS} True", out.stderr
