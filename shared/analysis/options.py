@@ -164,6 +164,10 @@ def _cut(text: str) -> tuple[str, str | None]:
 _GROUP_SPLIT_HINT = re.compile("[/／、|｜&和及与]|vs|VS")
 # _TRAIL's characters other than blanks, which strip() has already removed from the end.
 _TRAIL_CHARS = frozenset(":：、,，.。·-–—*")
+# The commonest option title, a bold name of plain letters ("**欧派**（…）", "**Apple**：…"): CJK
+# ideographs or ASCII letters without a group separator (和/及/与, vs). No symbol, prefix, cut,
+# marker, parenthesis, group split or trailing punctuation applies to such a name.
+_PLAIN_BOLD_NAME = re.compile(r"\*\*((?:(?![和及与]|[vV][sS])[\u4e00-\u9fffA-Za-z])+)\*\*")
 # A rest of the title that holds nothing once markers are removed and separators stripped: only
 # separators, "*" and "`" (single or paired), and "__" / "~~" pairs (a single "_" or "~" stays).
 _BARE_REST = re.compile(r"(?:[ :：\-–—*`]|__|~~)*")
@@ -175,6 +179,17 @@ def split_header(title: str, *, heading: bool = False) -> Header:
     A plain list item without a "name：" separator is a sentence unless it is short; a heading
     is a sentence only when clause punctuation cuts it ("作为顾问，为您推荐以下机型：").
     """
+    plain = _PLAIN_BOLD_NAME.match(title)
+    if plain:
+        # The general path below would return the bold name as raw header and name; only what
+        # follows it (symbols removed, as there) decides whether the title is bare.
+        name = plain.group(1)
+        rest = _SYMBOLS.sub("", title[plain.end() :]).rstrip()
+        return Header(name, name, _BARE_REST.fullmatch(rest) is not None, True, False)
+    return _split_header(title, heading)
+
+
+def _split_header(title: str, heading: bool) -> Header:
     text = _SYMBOLS.sub("", title).strip()
     prefixes = _PREFIXES.match(text)  # all optional: always matches
     if prefixes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.analysis.options import _FEATURE_LABEL_RE, _FEATURE_TITLE, split_header
+from shared.analysis.options import _FEATURE_LABEL_RE, _FEATURE_TITLE, _split_header, split_header
 
 TITLES = [
     "**优势**：规模和品牌力第一，门店覆盖广。",
@@ -35,3 +35,26 @@ def test_feature_title_shortcut_covers_the_common_shapes() -> None:
     assert _FEATURE_TITLE.match("适合人群：追求大品牌保障的家庭")
     assert not _FEATURE_TITLE.match("**现状与考量**：仍在变化")
     assert not _FEATURE_TITLE.match("**欧派**（定制家居行业龙头）")
+
+
+BOLD_TITLES = [
+    "**欧派**（定制家居行业龙头）",
+    "**Apple**：设计出色",
+    "**欧派**",
+    "**欧派** 🔥",
+    "**欧派**__",
+    "**欧派**_",
+    "**和平精英**：和 splits groups",
+    "**A vs B**",
+    "**一号店**：",
+]
+
+
+@pytest.mark.parametrize("title", BOLD_TITLES)
+@pytest.mark.parametrize("heading", [False, True])
+def test_plain_bold_name_shortcut_equals_the_general_split(title: str, heading: bool) -> None:
+    """split_header()'s shortcut for "**name**…" titles returns what the general path does."""
+    fast, general = split_header(title, heading=heading), _split_header(title, heading)
+    assert (fast.raw, fast.name, fast.bare, fast.strong, fast.sentence) == (
+        general.raw, general.name, general.bare, general.strong, general.sentence
+    )
