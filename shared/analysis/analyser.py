@@ -78,6 +78,21 @@ def _regions(sentences: list[tuple[int, int]], owners: dict[int, set[str]]) -> l
     return regions
 
 
+def _sentiment_totals(
+    index: SentimentIndex, sentences: list[tuple[int, int]], owners: dict[int, set[str]], tracked: list[str]
+) -> dict[str, tuple[float, float]]:
+    """(positive, negative) weight per brand over the sentences about it, each sentence scored once."""
+    positive = dict.fromkeys(tracked, 0.0)
+    negative = dict.fromkeys(tracked, 0.0)
+    for sentence, who in owners.items():
+        sentence_positive, sentence_negative = index.span_totals(*sentences[sentence])
+        if sentence_positive or sentence_negative:
+            for name in who:
+                positive[name] += sentence_positive
+                negative[name] += sentence_negative
+    return {name: (positive[name], negative[name]) for name in tracked}
+
+
 def _intercepted(main: str, brands: list[str], ranks: dict[str, int]) -> list[str]:
     main_rank = ranks.get(main)
     ranked = sorted((ranks[b], b) for b in brands if b != main and b in ranks)
@@ -135,13 +150,13 @@ def analyse(
     for mention in mentions:
         first_offsets.setdefault(mention.brand, mention.start)
         counts[mention.brand] += 1
+    polarity = _sentiment_totals(sentiment_index, sentences, owners, tracked)
     brands: dict[str, BrandAnalysis] = {}
     for name in tracked:
         if not counts[name]:
             brands[name] = BrandAnalysis(mentioned=False, mention_count=0, impression_share=shares[name])
             continue
-        spans = [sentences[index] for index, who in owners.items() if name in who]
-        value = score(*sentiment_index.totals(spans))
+        value = score(*polarity[name])
         brands[name] = BrandAnalysis(
             mentioned=True,
             rank=ranks.get(name),

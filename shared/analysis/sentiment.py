@@ -87,7 +87,7 @@ class SentimentIndex:
         """Pass ``folded`` = ascii_folded(text) when the caller already has it.
 
         ``regions``: ordered, disjoint runs of whole sentences to index (default: the whole text);
-        totals() then serves spans inside them. Lexicon words, negators and contrast markers hold
+        span_totals() then serves sentences inside them. Lexicon words, negators and contrast markers hold
         no sentence terminator, so a word found in a run is one a scan of the whole text finds.
         """
         self.text = text
@@ -135,22 +135,25 @@ class SentimentIndex:
             return True
         return previous.isspace() and _NEGATOR_EN.search(text[max(0, start - 24) : start]) is not None
 
-    def totals(self, spans: list[tuple[int, int]]) -> tuple[float, float]:
-        """(positive, negative) weight over the given sentence spans."""
+    def span_totals(self, start: int, end: int) -> tuple[float, float]:
+        """(positive, negative) weight of one sentence (inside the indexed regions).
+
+        Weights are 1 or 1.5: sums of them are exact, so per-sentence totals add up to what
+        summing a brand's words one by one gives.
+        """
+        first = bisect.bisect_left(self._starts, start)
+        last = bisect.bisect_left(self._starts, end)
+        if first == last:
+            return 0.0, 0.0
+        contrast = bisect.bisect_left(self._contrasts, start)
+        pivot = self._contrasts[contrast] if contrast < len(self._contrasts) else end
         positive = negative = 0.0
-        for start, end in spans:
-            first = bisect.bisect_left(self._starts, start)
-            last = bisect.bisect_left(self._starts, end)
-            if first == last:
-                continue
-            contrast = bisect.bisect_left(self._contrasts, start)
-            pivot = self._contrasts[contrast] if contrast < len(self._contrasts) else end
-            for index in range(first, last):
-                weight = _CONTRAST_WEIGHT if pivot <= self._starts[index] < end else 1.0
-                if self._polarities[index] > 0:
-                    positive += weight
-                else:
-                    negative += weight
+        for index in range(first, last):
+            weight = _CONTRAST_WEIGHT if pivot <= self._starts[index] < end else 1.0
+            if self._polarities[index] > 0:
+                positive += weight
+            else:
+                negative += weight
         return positive, negative
 
 
