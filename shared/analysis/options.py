@@ -167,7 +167,11 @@ _TRAIL_CHARS = frozenset(":：、,，.。·-–—*")
 # The commonest option title, a bold name of plain letters ("**欧派**（…）", "**Apple**：…"): CJK
 # ideographs or ASCII letters without a group separator (和/及/与, vs). No symbol, prefix, cut,
 # marker, parenthesis, group split or trailing punctuation applies to such a name.
-_PLAIN_BOLD_NAME = re.compile(r"\*\*((?:(?![和及与]|[vV][sS])[\u4e00-\u9fffA-Za-z])+)\*\*")
+_PLAIN_NAME = r"(?:(?![和及与]|[vV][sS])[\u4e00-\u9fffA-Za-z])+"
+_PLAIN_BOLD_NAME = re.compile(rf"\*\*({_PLAIN_NAME})\*\*")
+# The same name unmarked, as the whole title or before a colon ("参考来源：", "小红书：…"), unless
+# it starts like a number prefix or a lead word ("例如", "如"), which the general path removes.
+_PLAIN_LEAD_NAME = re.compile(rf"(?![第一二三四五六七八九十]|例如|比如|如(?![何果今]))({_PLAIN_NAME})(?:[:：]|\Z)")
 # A rest of the title that holds nothing once markers are removed and separators stripped: only
 # separators, "*" and "`" (single or paired), and "__" / "~~" pairs (a single "_" or "~" stays).
 _BARE_REST = re.compile(r"(?:[ :：\-–—*`]|__|~~)*")
@@ -186,6 +190,16 @@ def split_header(title: str, *, heading: bool = False) -> Header:
         name = plain.group(1)
         rest = _SYMBOLS.sub("", title[plain.end() :]).rstrip()
         return Header(name, name, _BARE_REST.fullmatch(rest) is not None, True, False)
+    plain = _PLAIN_LEAD_NAME.match(title)
+    if plain:
+        name = plain.group(1)
+        if plain.end() == len(name):
+            # The whole title: bare, and a sentence only as a long or worded list item.
+            sentence = not heading and (len(name) > _SHORT_PLAIN or _SENTENCE_WORDS.search(name) is not None)
+            return Header(name, name, True, False, sentence)
+        # "name：…": cut at the colon, never a sentence.
+        rest = _unmarked(_SYMBOLS.sub("", title[len(name) :]).rstrip())
+        return Header(name, name, _BARE_REST.fullmatch(rest) is not None, False, False)
     return _split_header(title, heading)
 
 

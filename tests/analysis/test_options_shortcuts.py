@@ -37,7 +37,7 @@ def test_feature_title_shortcut_covers_the_common_shapes() -> None:
     assert not _FEATURE_TITLE.match("**欧派**（定制家居行业龙头）")
 
 
-BOLD_TITLES = [
+SHORTCUT_TITLES = [
     "**欧派**（定制家居行业龙头）",
     "**Apple**：设计出色",
     "**欧派**",
@@ -47,13 +47,23 @@ BOLD_TITLES = [
     "**和平精英**：和 splits groups",
     "**A vs B**",
     "**一号店**：",
+    "参考来源：",
+    "小红书：https://www.xiaohongshu.com/explore/1",
+    "全屋定制主流品牌分析",
+    "欧派在五金配件上略胜一筹",
+    "一线品牌：",
+    "如何选择：",
+    "比亚迪：新能源",
+    "例如小米：",
+    "vs小米：",
 ]
 
 
-@pytest.mark.parametrize("title", BOLD_TITLES)
+@pytest.mark.parametrize("title", SHORTCUT_TITLES)
 @pytest.mark.parametrize("heading", [False, True])
-def test_plain_bold_name_shortcut_equals_the_general_split(title: str, heading: bool) -> None:
-    """split_header()'s shortcut for "**name**…" titles returns what the general path does."""
+def test_plain_name_shortcuts_equal_the_general_split(title: str, heading: bool) -> None:
+    """split_header()'s shortcuts for "**name**…", "name：…" and "name" titles return what the
+    general path does (titles they do not apply to take the general path anyway)."""
     fast, general = split_header(title, heading=heading), _split_header(title, heading)
     assert (fast.raw, fast.name, fast.bare, fast.strong, fast.sentence) == (
         general.raw, general.name, general.bare, general.strong, general.sentence
