@@ -62,6 +62,14 @@ class TestBenchRun:
         assert overhead["report_build_s"]["cells"] == run["cells"] and _finite(overhead["report_build_s"]["median"])
         assert _finite(overhead["memory"]["adapter_rss_growth_mb"] + 1000)
 
+    def test_overhead_is_also_measured_at_the_catalogue_default_concurrency(self, results: dict[str, Any]) -> None:
+        """Beside the headline (32 calls in flight per model) one run at 8 is measured, all of its cells stored."""
+        overhead = results["scenarios"]["overhead"]
+        other = overhead["at_other_concurrency"]
+        assert overhead["workload"]["concurrency_per_model"] == 32 and other["concurrency_per_model"] == 8
+        assert other["status"] == "complete" and _finite(other["cells_per_s"])
+        assert _finite(other["cpu_s_per_1000_cells_total"]) and "nats-server" in other["cpu_s_per_1000_cells"]
+
     def test_scaleout_runs_with_one_then_two_replicas(self, results: dict[str, Any]) -> None:
         """The second phase really used two adapter processes, both calling the provider at once."""
         scaleout = results["scenarios"]["scaleout"]
