@@ -45,13 +45,17 @@ def _alias_pattern(alias: str, *, literal_first: bool = False) -> str:
 
 def brand_names(brand: Brand) -> list[str]:
     """The brand's name and aliases, stripped, without blanks or duplicates (case-insensitive)."""
+    return _clean_names(brand.name, brand.aliases)
+
+
+def _clean_names(name: str, aliases: tuple[str, ...] | list[str]) -> list[str]:
     seen: set[str] = set()
     names: list[str] = []
-    for raw in [brand.name, *brand.aliases]:
-        name = raw.strip()
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            names.append(name)
+    for raw in [name, *aliases]:
+        cleaned = raw.strip()
+        if cleaned and cleaned.casefold() not in seen:
+            seen.add(cleaned.casefold())
+            names.append(cleaned)
     return names
 
 
@@ -122,5 +126,11 @@ def _cached_matcher(key: tuple[tuple[str, tuple[str, ...]], ...]) -> BrandMatche
 
 def matcher_for(brand: Brand, competitors: list[Brand]) -> BrandMatcher:
     """The matcher for a request, cached: an aggregator sees the same brands in every cell of a run."""
-    key = tuple((b.name, tuple(names)) for b in [brand, *competitors] if (names := brand_names(b)))
+    # Looked up by the names as given, so that a run's cells skip cleaning them every time.
+    return _matcher_for_names(tuple((b.name, tuple(b.aliases)) for b in [brand, *competitors]))
+
+
+@lru_cache(maxsize=MATCHER_CACHE_SIZE)
+def _matcher_for_names(given: tuple[tuple[str, tuple[str, ...]], ...]) -> BrandMatcher:
+    key = tuple((name, tuple(names)) for name, aliases in given if (names := _clean_names(name, aliases)))
     return _cached_matcher(key)
