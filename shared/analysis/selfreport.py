@@ -52,8 +52,9 @@ def _keys(text: str, folded: str | None) -> list[re.Match[str]]:
     return [] if first < 0 else list(_KEY_FOLDED.finditer(folded, max(0, first - 1)))
 
 
-def _block_bounds(text: str, folded: str | None) -> tuple[int, int, int] | None:
-    """(cut_start, json_start, cut_end) of the last geo_analysis block, or None."""
+def _block_bounds(text: str, folded: str | None) -> tuple[int, int, int, dict[str, Any] | None] | None:
+    """(cut_start, json_start, cut_end, the block's object when it is well-formed JSON) of the
+    last geo_analysis block, or None."""
     keys = _keys(text, folded)
     if not keys:
         return None
@@ -69,22 +70,24 @@ def _block_bounds(text: str, folded: str | None) -> tuple[int, int, int] | None:
         cut_start = before.rfind("```")
     elif text[line_start:json_start].strip() == "":
         cut_start = line_start
-    end = _object_end(text, json_start) if text[json_start] == "{" else None
+    end, parsed = _object_at(text, json_start) if text[json_start] == "{" else (None, None)
     cut_end = end if end is not None else len(text)
     fence = _FENCE_CLOSE.match(text, cut_end)
     if fence:
         cut_end = fence.end()
-    return cut_start, json_start, cut_end
+    return cut_start, json_start, cut_end, parsed
 
 
-def _object_end(text: str, start: int) -> int | None:
-    """End of the JSON object opening at ``start``, or None when it never closes."""
+def _object_at(text: str, start: int) -> tuple[int | None, dict[str, Any] | None]:
+    """(end, object) of the JSON object opening at ``start``; the object only when it is
+    well-formed JSON, the end None when the object never closes."""
     # A well-formed block (the usual case) ends where the JSON parser stops, which is where the
     # string-aware brace matching below ends too; anything else takes the tolerant path.
     try:
-        return _JSON.raw_decode(text, start)[1]
+        parsed, end = _JSON.raw_decode(text, start)
     except ValueError:
-        return _matching_brace_end(text, start)
+        return _matching_brace_end(text, start), None
+    return end, parsed
 
 
 def _matching_brace_end(text: str, start: int) -> int | None:
@@ -250,9 +253,11 @@ def cut_self_report(answer: str, folded: str | None) -> tuple[str, str | None, S
     bounds = _block_bounds(answer, folded)
     if bounds is None:
         return answer, folded, None
-    cut_start, json_start, cut_end = bounds
+    cut_start, json_start, cut_end, parsed = bounds
     candidate = answer[json_start:cut_end].strip().removesuffix("```").strip()
-    obj, note = _load(candidate)
+    # A well-formed block's candidate is exactly the JSON already parsed: _load() would parse it
+    # again to the same object.
+    obj, note = (parsed, None) if parsed is not None else _load(candidate)
     report = _from_object(obj, note) if obj is not None else None
     if report is None:
         report = _from_patterns(candidate)
