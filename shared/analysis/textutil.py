@@ -68,7 +68,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
-        if text[start:end].strip():
+        # Never empty (it holds its terminator): blank exactly when all whitespace.
+        if not text[start:end].isspace():
             spans.append((start, end))
         start = end
     if text[start:].strip():
