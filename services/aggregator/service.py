@@ -56,6 +56,8 @@ from shared.service import MicroService, Reject
 log = get_logger("brandlens.aggregator")
 
 FETCH_BATCH = 256
+# Result batches handled at once (see _consume).
+RESULT_BATCHES_IN_HAND = 3
 PROGRESS_INTERVAL_S = 0.25
 TICK_S = 0.25
 
@@ -116,7 +118,7 @@ class Aggregator:
         await self.micro.add_endpoint("reanalyze", subjects.REANALYZE, self.handle_reanalyze,
                                       request_type="ReanalyzeRequest", response_type="ReanalysisSummary")
         self._tasks = [
-            asyncio.create_task(self._consume(results, self._handle_results)),
+            asyncio.create_task(self._consume(results, self._handle_results, overlap=RESULT_BATCHES_IN_HAND)),
             asyncio.create_task(self._consume(advisories, self._handle_advisories, batch=16)),
             asyncio.create_task(self._ticker()),
             asyncio.create_task(self._watch_runs()),
@@ -231,19 +233,39 @@ class Aggregator:
 
     # --- results --------------------------------------------------------------------------
 
-    async def _consume(self, sub: JetStreamContext.PullSubscription, handler: Any, batch: int = FETCH_BATCH) -> None:
-        while not self._stopping.is_set():
-            try:
-                msgs = await sub.fetch(batch=batch, timeout=1.0)
-            except TimeoutError:
-                continue
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - e.g. reconnecting: fetch again shortly
-                log.warning("fetch_failed", error=type(exc).__name__)
-                await asyncio.sleep(0.5)
-                continue
-            await handler(msgs)
+    async def _consume(self, sub: JetStreamContext.PullSubscription, handler: Any, batch: int = FETCH_BATCH,
+                       overlap: int = 1) -> None:
+        """Fetch batches and hand them to ``handler``, with up to ``overlap`` batches being handled.
+
+        With more than one, the next batch is fetched and analysed while the previous one waits
+        for its KV PubAcks: one batch at a time, the aggregator waited a nats-server round trip
+        per batch, which under load is long, and fell behind the adapters (docs/performance.md).
+        Overlapping batches are safe: a cell's writer is claimed in ``store`` (``state.storing``),
+        and a run's ending waits for the writes under way.
+        """
+        handling: set[asyncio.Task[None]] = set()
+        try:
+            while not self._stopping.is_set():
+                if len(handling) >= overlap:
+                    await asyncio.wait(handling, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                try:
+                    msgs = await sub.fetch(batch=batch, timeout=1.0)
+                except TimeoutError:
+                    continue
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - e.g. reconnecting: fetch again shortly
+                    log.warning("fetch_failed", error=type(exc).__name__)
+                    await asyncio.sleep(0.5)
+                    continue
+                task = asyncio.create_task(handler(msgs))
+                handling.add(task)
+                task.add_done_callback(handling.discard)
+        finally:
+            for task in handling:
+                task.cancel()
+            await asyncio.gather(*handling, return_exceptions=True)
 
     async def _handle_results(self, msgs: list[Msg]) -> None:
         await asyncio.gather(*(self._handle_result(msg) for msg in msgs))
