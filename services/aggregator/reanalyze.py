@@ -32,6 +32,7 @@ from shared import subjects
 from shared.analysis import ANALYSER_VERSION, analyse
 from shared.analysis.types import AnswerAnalysis
 from shared.brand import Brand
+from shared.bus import put_report
 from shared.client import RunNotFinished, RunNotFound
 from shared.contracts import TERMINAL_RUN, CellRecord, RunRecord, cell_decoder, encode, run_decoder
 from shared.errors import RequestRejected, ServiceUnavailable, sanitize
@@ -270,7 +271,7 @@ async def reanalyse(js: JetStreamContext, run_id: str) -> Reanalysis:
     reports = await js.object_store(subjects.REPORTS_STORE)
     # put() publishes the new object and then purges the old one's chunks: readers see the old
     # report or the new one, never a mix.
-    await reports.put(run_id, body)
+    await put_report(reports, run_id, body)
     summary.elapsed_ms = round((time.perf_counter() - started) * 1000)
     log.info("run_reanalysed", run_id=run_id, cells=summary.cells, changed=summary.changed,
              elapsed_ms=summary.elapsed_ms)

@@ -31,7 +31,7 @@ from services.aggregator.reanalyze import handle_reanalyze
 from services.aggregator.state import RunState
 from shared import subjects
 from shared.analysis import analyse
-from shared.bus import connect, kv_keys, wait_for_topology
+from shared.bus import connect, kv_keys, put_report, wait_for_topology
 from shared.config import Settings
 from shared.contracts import (
     TERMINAL_RUN,
@@ -453,7 +453,7 @@ class Aggregator:
             report = build_report(record, cells, generated_at=finished_at)
             record.coverage, record.visibility, record.cost = headline(report)
             # 2. the report, 3. the terminal run record, 4. the announcement — in that order.
-            await self.reports.put(state.run_id, render(report, "json"))
+            await put_report(self.reports, state.run_id, render(report, "json"))
             await self._write_terminal(record)
             await self._publish_progress(force=state.run_id)
             await self.js.publish(
