@@ -119,6 +119,9 @@ async def run(cells: int = 10_000, repeats: int = 3, warmup_cells: int = 400,
             last_run_id = run_id
         await sampler.stop()
         peak = {name: procstat.peak_rss_mb(pid) for name, pid in stack.pids().items()}
+        for name, pid in stack.pids().items():
+            for n, child in enumerate(procstat.children(pid), 1):
+                peak[f"{name} worker {n}"] = procstat.peak_rss_mb(child)
         kv = await stack.client.js.key_value(subjects.RUNS_BUCKET)
         record = run_decoder.decode((await kv.get(last_run_id)).value or b"")
         report_s = []

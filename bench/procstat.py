@@ -9,13 +9,38 @@ from pathlib import Path
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used so far."""
+def _stat_fields(pid: int) -> list[str]:
     raw = Path(f"/proc/{pid}/stat").read_text()
     # The command name (field 2) may contain spaces: split after its closing parenthesis.
-    fields = raw[raw.rindex(")") + 2:].split()
-    utime, stime = int(fields[11]), int(fields[12])
-    return (utime + stime) / _TICKS
+    return raw[raw.rindex(")") + 2:].split()
+
+
+def children(pid: int) -> list[int]:
+    """Live child processes (the aggregator's analysis workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat_fields(int(entry.name))[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue  # exited while we looked
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process and its children (live and exited) have used so far:
+    a service's worker processes are part of its cost."""
+    fields = _stat_fields(pid)
+    # utime, stime, then cutime, cstime: children already waited for.
+    own = sum(int(v) for v in fields[11:15]) / _TICKS
+    live = 0.0
+    for child in children(pid):
+        try:
+            live += cpu_seconds(child)
+        except OSError:
+            continue
+    return own + live
 
 
 def _status_kb(pid: int, key: str) -> int:

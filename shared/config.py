@@ -46,6 +46,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # The services' event loop: uvloop when installed (it is a dependency on Linux and macOS),
     # else asyncio's own; BRANDLENS_EVENT_LOOP=asyncio opts out.
     event_loop: str = "uvloop"
+    # Analysis worker processes beside the aggregator (services/aggregator/analysis_pool.py):
+    # -1 = one per core, at most 2 (none on one core); 0 = analyse in the aggregator's process.
+    analysis_workers: int = -1
     # Logging.
     log_format: str = "auto"
     log_level: str = "info"
@@ -80,6 +83,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if event_loop not in {"uvloop", "asyncio"}:
         raise SettingsError(f"BRANDLENS_EVENT_LOOP={event_loop!r}: must be uvloop or asyncio")
     replicas = _get(env, "BRANDLENS_REPLICAS", int, 1, "positive")
+    analysis_workers = _get(env, "BRANDLENS_ANALYSIS_WORKERS", int, -1)
+    if not -1 <= analysis_workers <= 16:
+        raise SettingsError(f"BRANDLENS_ANALYSIS_WORKERS={analysis_workers}: must be -1 (auto), 0 (none) or up to 16")
     if replicas not in (1, 3, 5):
         raise SettingsError(f"BRANDLENS_REPLICAS={replicas}: JetStream replicas must be 1, 3 or 5")
     return Settings(
@@ -103,6 +109,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ack_wait_s=_get(env, "BRANDLENS_ACK_WAIT_S", float, 30.0, "positive"),
         max_deliver=_get(env, "BRANDLENS_MAX_DELIVER", int, 5, "positive"),
         event_loop=event_loop,
+        analysis_workers=analysis_workers,
         log_format=fmt,
         log_level=level,
     )

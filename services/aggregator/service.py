@@ -27,10 +27,12 @@ from nats.js.object_store import ObjectStore
 from nats.micro.request import Request
 from structlog.contextvars import bound_contextvars
 
+from services.aggregator.analysis_pool import AnalysisPool, BrandSet, Item, worker_count
 from services.aggregator.reanalyze import handle_reanalyze
 from services.aggregator.state import RunState
 from shared import subjects
 from shared.analysis import analyse
+from shared.analysis.types import AnswerAnalysis
 from shared.bus import connect, kv_keys, put_report, wait_for_topology
 from shared.config import Settings
 from shared.contracts import (
@@ -89,6 +91,7 @@ class Aggregator:
         self.late = 0
         self.crashed_jobs = 0
         self.finished_runs = 0
+        self.analysis = AnalysisPool(worker_count(settings.analysis_workers))
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -99,6 +102,7 @@ class Aggregator:
         self.runs_kv = await self.js.key_value(subjects.RUNS_BUCKET)
         self.cells_kv = await self.js.key_value(subjects.CELLS_BUCKET)
         self.reports = await self.js.object_store(subjects.REPORTS_STORE)
+        await self.analysis.start()
         await self._load_active_runs()
         results = await self._durable(subjects.RESULTS_STREAM, subjects.RESULTS_WILDCARD,
                                       subjects.AGGREGATOR_RESULTS_CONSUMER)
@@ -135,6 +139,7 @@ class Aggregator:
         for sub in self._subs:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
+        await self.analysis.stop()
         if self.micro:
             await self.micro.stop()
         if self.nc and not self.nc.is_closed:
@@ -157,7 +162,8 @@ class Aggregator:
         return {
             "active_runs": len(self.active), "stored_cells": self.stored, "duplicates_dropped": self.duplicates,
             "late_results_dropped": self.late, "crashed_jobs": self.crashed_jobs,
-            "finished_runs": self.finished_runs,
+            "finished_runs": self.finished_runs, "analysis_workers": self.analysis.size,
+            "analysis_fallbacks": self.analysis.fallbacks,
         }
 
     # --- runs -----------------------------------------------------------------------------
@@ -268,18 +274,45 @@ class Aggregator:
             await asyncio.gather(*handling, return_exceptions=True)
 
     async def _handle_results(self, msgs: list[Msg]) -> None:
-        await asyncio.gather(*(self._handle_result(msg) for msg in msgs))
+        results: list[tuple[Msg, CellResult]] = []
+        for msg in msgs:
+            try:
+                results.append((msg, result_decoder.decode(msg.data)))
+            except msgspec.DecodeError:
+                log.error("result_undecodable", bytes=len(msg.data))
+                await msg.term()
+        analyses = await self._analyse_ahead([result for _, result in results])
+        await asyncio.gather(*(self._handle_result(msg, result, analyses.get(id(result))) for msg, result in results))
         await self._finish_ready_runs()
 
-    async def _handle_result(self, msg: Msg) -> None:
+    async def _analyse_ahead(self, results: list[CellResult]) -> dict[int, AnswerAnalysis]:
+        """The batch's answers analysed on the analysis workers, keyed by id(result).
+
+        Only answers of runs already loaded and not ending, for cells not yet stored: anything
+        else is analysed (or dropped) by ``store`` as before.
+        """
+        brand_sets: dict[str, int] = {}
+        sets: list[BrandSet] = []
+        items: list[Item] = []
+        ahead: list[CellResult] = []
+        for result in results:
+            state = self.active.get(result.run_id)
+            if not result.answer or state is None or state.finalizing or result.cell_id in state.cells:
+                continue
+            index = brand_sets.get(result.run_id)
+            if index is None:
+                request = state.record.request
+                index = brand_sets[result.run_id] = len(sets)
+                sets.append(BrandSet(brand=request.brand, competitors=request.competitors,
+                                     self_report=request.self_report))
+            items.append(Item(brand_set=index, answer=result.answer))
+            ahead.append(result)
+        analyses = await self.analysis.analyse(sets, items)
+        return {id(result): analysis for result, analysis in zip(ahead, analyses, strict=True)}
+
+    async def _handle_result(self, msg: Msg, result: CellResult, analysis: AnswerAnalysis | None) -> None:
         try:
-            result = result_decoder.decode(msg.data)
-        except msgspec.DecodeError:
-            log.error("result_undecodable", bytes=len(msg.data))
-            await msg.term()
-            return
-        try:
-            await self.store(result)
+            await self.store(result, analysis=analysis)
         except Exception as exc:
             log.error("store_failed", run_id=result.run_id, cell_id=result.cell_id, error=type(exc).__name__,
                       exc_info=True)
@@ -288,7 +321,7 @@ class Aggregator:
             return
         await msg.ack()
 
-    async def store(self, result: CellResult, *, ending: bool = False) -> bool:
+    async def store(self, result: CellResult, *, ending: bool = False, analysis: AnswerAnalysis | None = None) -> bool:
         """Store one cell create-only; False when it was a duplicate, late or unknown.
 
         Once a run is ending only the ending itself writes (``ending=True``): a result that
@@ -310,18 +343,19 @@ class Aggregator:
                 return False
             state.storing.add(result.cell_id)
             try:
-                return await self._write_cell(state, spec, result)
+                return await self._write_cell(state, spec, result, analysis)
             finally:
                 state.storing.discard(result.cell_id)
 
-    async def _write_cell(self, state: RunState, spec: CellSpec, result: CellResult) -> bool:
-        """Analyse the answer and write the cell create-only (KV is the authority on duplicates)."""
+    async def _write_cell(self, state: RunState, spec: CellSpec, result: CellResult,
+                          analysis: AnswerAnalysis | None = None) -> bool:
+        """Analyse the answer (unless done ahead) and write the cell create-only (KV is the
+        authority on duplicates)."""
         assert self.cells_kv is not None
         request = state.record.request
-        analysis = (
-            analyse(result.answer, request.brand, request.competitors, self_report_expected=request.self_report)
-            if result.answer else None
-        )
+        if analysis is None and result.answer:
+            analysis = analyse(result.answer, request.brand, request.competitors,
+                               self_report_expected=request.self_report)
         record = CellRecord(spec=spec, result=result, analysis=analysis, stored_at=time.time())
         try:
             await self.cells_kv.create(subjects.cell_key(result.run_id, result.cell_id), encode(record))
