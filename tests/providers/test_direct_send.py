@@ -16,9 +16,19 @@ from aiohttp import web
 
 from shared.providers import Prompt, complete, make_http_client
 from shared.providers.http import send_buffered
+from shared.providers.types import Completion
 from tests.providers.conftest import FakeProvider, fixture_bytes, spec_for
 
 KEY = "sk-direct-0123456789"
+
+
+async def _complete_once(provider: FakeProvider) -> Completion:
+    """One buffered call through a fresh pooled client, as an adapter makes it."""
+    client = make_http_client(max_connections=2, timeout_s=5)
+    try:
+        return await complete(client, spec_for(provider), KEY, Prompt(user="q"))
+    finally:
+        await client.aclose()
 
 
 class TestWhatTheProviderSees:
@@ -40,12 +50,7 @@ class TestWhatTheProviderSees:
     async def test_gzip_body_is_decoded(self, provider: FakeProvider) -> None:
         """A gzip-encoded answer comes back as the decoded JSON a provider client parses."""
         provider.reply(200, gzip.compress(fixture_bytes("openai/chat_completion.json")), {"content-encoding": "gzip"})
-        client = make_http_client(max_connections=2, timeout_s=5)
-        try:
-            completion = await complete(client, spec_for(provider), KEY, Prompt(user="q"))
-        finally:
-            await client.aclose()
-        assert completion.text
+        assert (await _complete_once(provider)).text
 
 
 @pytest.fixture
@@ -87,11 +92,6 @@ class TestProxyFromTheEnvironment:
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("HTTP_PROXY", proxy_url)
         provider.reply_fixture("openai/chat_completion.json")
-        client = make_http_client(max_connections=2, timeout_s=5)
-        try:
-            completion = await complete(client, spec_for(provider), KEY, Prompt(user="q"))
-        finally:
-            await client.aclose()
-        assert completion.text
+        assert (await _complete_once(provider)).text
         assert seen == [provider.url + "/v1/chat/completions"]
         assert len(provider.seen) == 1
