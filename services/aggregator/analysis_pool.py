@@ -75,7 +75,8 @@ def worker_count(setting: int) -> int:
     """Workers to start: the setting, or with -1 (auto) one per core, at most 2, none on one core."""
     if setting >= 0:
         return setting
-    cores = len(os.sched_getaffinity(0))
+    # The cores this process may run on (Linux); the machine's count elsewhere.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return min(2, cores) if cores > 1 else 0
 
 
@@ -157,7 +158,7 @@ class AnalysisPool:
             done = await asyncio.gather(*(
                 worker.run(_batch_encoder.encode(part)) for worker, part in zip(self._workers, parts, strict=False)
             ))
-        except (OSError, EOFError, asyncio.IncompleteReadError, TimeoutError, msgspec.DecodeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever broke a worker, the batch is analysed here
             self.fallbacks += 1
             log.warning("analysis_worker_failed", error=type(exc).__name__)
             return analyse_batch(batch)
