@@ -95,26 +95,16 @@ async def run(cells: int = 10_000, repeats: int = 3, warmup_cells: int = 400,
         last_run_id = ""
         for repeat in range(repeats):
             req = request(plain_questions(questions_needed, f"r{repeat}-"), models, samples=SAMPLES)
-            pids = stack.pids()
-            before = procstat.cpu_snapshot(pids)
-            self_before = time.process_time()
-            run_id, seconds, status = await stack.run(req)
-            after = procstat.cpu_snapshot(pids)
-            bench_cpu = time.process_time() - self_before
             n = questions_needed * len(models) * SAMPLES
-            cpu = procstat.cpu_delta(before, after)
-            cpu["bench-client"] = bench_cpu
+            run_id, measured = await _measured_run(stack, req, n)
             stored = await stored_cells(stack.client.nc, run_id, expected=n)
             post_call_ms = [
                 (c.stored_at - c.result.finished_at) * 1000 for c in stored
                 if c.result.finished_at is not None and c.stored_at
             ]
             runs.append({
-                "cells": n, "stored": len(stored), "status": status, "seconds": seconds,
-                "cells_per_s": n / seconds,
+                **measured, "stored": len(stored),
                 "post_call_latency_ms": {"p50": percentile(post_call_ms, 50), "p99": percentile(post_call_ms, 99)},
-                "cpu_s_per_1000_cells": {k: v * 1000 / n for k, v in cpu.items()},
-                "cpu_s_per_1000_cells_total": sum(cpu.values()) * 1000 / n,
             })
             last_run_id = run_id
         await sampler.stop()
@@ -162,14 +152,18 @@ async def run(cells: int = 10_000, repeats: int = 3, warmup_cells: int = 400,
     }
 
 
-async def _measured_run(stack: BenchStack, req: Any, cells: int) -> dict[str, Any]:
+async def _measured_run(stack: BenchStack, req: Any, cells: int) -> tuple[str, dict[str, Any]]:
+    """One diagnosis timed from submit to completion, with every process's CPU over it (the
+    bench client's own included)."""
     pids = stack.pids()
     before = procstat.cpu_snapshot(pids)
-    _run_id, seconds, status = await stack.run(req)
+    self_before = time.process_time()
+    run_id, seconds, status = await stack.run(req)
     cpu = procstat.cpu_delta(before, procstat.cpu_snapshot(pids))
-    return {"cells": cells, "status": status, "seconds": seconds, "cells_per_s": cells / seconds,
-            "cpu_s_per_1000_cells_total": sum(cpu.values()) * 1000 / cells,
-            "cpu_s_per_1000_cells": {k: v * 1000 / cells for k, v in cpu.items()}}
+    cpu["bench-client"] = time.process_time() - self_before
+    return run_id, {"cells": cells, "status": status, "seconds": seconds, "cells_per_s": cells / seconds,
+                    "cpu_s_per_1000_cells": {k: v * 1000 / cells for k, v in cpu.items()},
+                    "cpu_s_per_1000_cells_total": sum(cpu.values()) * 1000 / cells}
 
 
 async def _compare(concurrency: int, cells: int) -> dict[str, Any]:
@@ -181,7 +175,7 @@ async def _compare(concurrency: int, cells: int) -> dict[str, Any]:
                           concurrency=dict.fromkeys(models, concurrency)) as stack:
         await stack.run(request(plain_questions(max(1, questions // 10), "cwarm"), models, samples=SAMPLES))
         req = request(plain_questions(questions, "c-"), models, samples=SAMPLES)
-        measured = await _measured_run(stack, req, questions * len(models) * SAMPLES)
+        _run_id, measured = await _measured_run(stack, req, questions * len(models) * SAMPLES)
     return {"concurrency_per_model": concurrency, **measured}
 
 
