@@ -1,0 +1,126 @@
+"""Scoring on the labelled splits, every tracked brand (docs/analysis.md, "Quality on real answers").
+
+``python -m tests.analysis.heldout [dev|test|agreement] [-v]`` prints the figures; ``-v`` prints
+every miss too. ``agreement`` compares the blind second pass with the first labels of the same
+test answers: it bounds what the analyser can be measured to.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shared.analysis import analyse
+from shared.contracts import Brand
+
+LABELS = Path(__file__).parent / "fixtures" / "labels"
+
+
+def load(split: str) -> list[dict[str, Any]]:
+    path = LABELS / f"{split}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@dataclass
+class Score:
+    """Agreement counts of one verdict source against the labels."""
+
+    answers: int = 0
+    main_n: int = 0
+    main_ok: int = 0
+    competitor_n: int = 0
+    competitor_ok: int = 0
+    rank_n: int = 0
+    rank_ok: int = 0
+    tone_n: int = 0
+    tone_ok: int = 0
+    tone_confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    rank_confusion: Counter[str] = field(default_factory=Counter)
+    misses: list[str] = field(default_factory=list)
+
+    def figures(self) -> dict[str, float]:
+        def share(ok: int, n: int) -> float:
+            return ok / n if n else 1.0
+
+        return {
+            "main_mention": share(self.main_ok, self.main_n),
+            "competitor_mention": share(self.competitor_ok, self.competitor_n),
+            "rank_exact": share(self.rank_ok, self.rank_n),
+            "tone_sign": share(self.tone_ok, self.tone_n),
+        }
+
+    def add(self, where: str, name: str, is_main: bool, got: dict[str, Any], want: dict[str, Any]) -> None:
+        """One tracked brand: ``got`` and ``want`` hold mentioned / rank / tone."""
+        if is_main:
+            self.main_n += 1
+            self.main_ok += got["mentioned"] == want["mentioned"]
+        else:
+            self.competitor_n += 1
+            self.competitor_ok += got["mentioned"] == want["mentioned"]
+        if got["mentioned"] != want["mentioned"]:
+            self.misses.append(f"{where} {name}: mentioned {got['mentioned']}, label {want['mentioned']}")
+        self.rank_n += 1
+        if got["rank"] == want["rank"]:
+            self.rank_ok += 1
+            self.rank_confusion["exact (ranked)" if want["rank"] else "exact (unranked)"] += 1
+        else:
+            kind = ("ranked, label unranked" if want["rank"] is None
+                    else "unranked, label ranked" if got["rank"] is None else "different position")
+            self.rank_confusion[kind] += 1
+            self.misses.append(f"{where} {name}: rank {got['rank']}, label {want['rank']}")
+        if want["tone"] is not None:
+            self.tone_n += 1
+            self.tone_confusion[(want["tone"], str(got["tone"]))] += 1
+            if got["tone"] == want["tone"]:
+                self.tone_ok += 1
+            else:
+                self.misses.append(f"{where} {name}: tone {got['tone']}, label {want['tone']}")
+
+
+def analyser_verdicts(row: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    result = analyse(row["answer"], Brand(name=row["brand"]), [Brand(name=c) for c in row["competitors"]])
+    return {name: {"mentioned": b.mentioned, "rank": b.rank, "tone": b.tone if b.mentioned else None}
+            for name, b in result.brands.items()}
+
+
+def score(rows: list[dict[str, Any]], verdicts_of: Any = analyser_verdicts) -> Score:
+    result = Score()
+    for row in rows:
+        result.answers += 1
+        got = verdicts_of(row)
+        where = f"[{row['id']} {row.get('platform', '')}] {row.get('question', '')[:16]}"
+        for name, want in row["labels"]["brands"].items():
+            result.add(where, name, name == row["brand"], got[name], want)
+    return result
+
+
+def agreement() -> Score:
+    """The blind second pass scored against the first labels of the same answers."""
+    first = {row["id"]: row for row in load("test")}
+    second = {row["id"]: row["labels"]["brands"] for row in load("second_pass")}
+    rows = [first[i] for i in second if i in first]
+    return score(rows, lambda row: second[row["id"]])
+
+
+def report(name: str, result: Score, verbose: bool) -> None:
+    if verbose:
+        print("\n".join(result.misses))
+    figures = " ".join(f"{k}={v:.3f}" for k, v in result.figures().items())
+    print(f"{name}: answers={result.answers} brands={result.rank_n} tone_n={result.tone_n} {figures}")
+    print("  tone confusion (label, verdict):", dict(result.tone_confusion))
+    print("  rank outcomes:", dict(result.rank_confusion))
+
+
+def main(argv: list[str]) -> None:
+    verbose = "-v" in argv
+    names = [a for a in argv if a != "-v"] or ["dev", "test"]
+    for name in names:
+        report(name, agreement() if name == "agreement" else score(load(name)), verbose)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
