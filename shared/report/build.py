@@ -263,7 +263,8 @@ class _Views:
         assert cell.analysis is not None  # only called for analysed cells
         domains = {d.removeprefix("www.").lower() for d in cell.analysis.cited_domains if d}
         for citation in cell.result.citations:
-            domain = _domain(citation.url)
+            # Gemini's grounding URLs are all Google redirects; the client put the real site in `site`.
+            domain = citation.site or _domain(citation.url)
             if domain:
                 domains.add(domain.lower())
         named = {n for n in cell.analysis.named_sources if n}
