@@ -79,9 +79,9 @@ class Gemini(Protocol):
             (other if content.get("role") == "model" else user).append(text)
         instruction = body.get("systemInstruction") or body.get("system_instruction")
         system = message_text(instruction.get("parts")) if isinstance(instruction, dict) else ""
-        generation = body.get("generationConfig")
+        generation = _field(body, "generationConfig")
         generation = generation if isinstance(generation, dict) else {}
-        thinking = generation.get("thinkingConfig")
+        thinking = _field(generation, "thinkingConfig")
         thinking = thinking if isinstance(thinking, dict) else {}
         return Call(
             model=model.removeprefix("models/"),
@@ -89,9 +89,9 @@ class Gemini(Protocol):
             stream=method == "streamGenerateContent",
             seed=int_or_none(generation.get("seed")),
             sse=request.query.get("alt") == "sse",
-            max_tokens=int_or_none(generation.get("maxOutputTokens")),
-            thinking_budget=int_or_none(thinking.get("thinkingBudget")),
-            include_thoughts=bool(thinking.get("includeThoughts")),
+            max_tokens=int_or_none(_field(generation, "maxOutputTokens")),
+            thinking_budget=int_or_none(_field(thinking, "thinkingBudget")),
+            include_thoughts=bool(_field(thinking, "includeThoughts")),
         )
 
     def error(self, status: int | None, code: str | None, message: str | None, model: str, rid: str) -> Built:
@@ -249,6 +249,14 @@ def _grounding(answer: Answer) -> dict[str, Any]:
                                                 + "".join(f"<a href=\"{s.url}\">{s.site_name}</a>"
                                                           for s in answer.sources) + "</div>"},
     }
+
+
+def _field(obj: dict[str, Any], camel: str) -> Any:
+    """A request field in either spelling: proto3 JSON parsers accept lowerCamelCase and the
+    proto's snake_case name, and google-genai sends thinkingConfig's fields snake_cased."""
+    if camel in obj:
+        return obj[camel]
+    return obj.get("".join(f"_{c.lower()}" if c.isupper() else c for c in camel))
 
 
 def _redirect_token(url: str) -> str:
