@@ -105,3 +105,25 @@ class TestThinkingControl:
         with pytest.raises(CatalogueError, match=r"models\.x") as caught:
             load_catalogue(path, environ={})
         assert needle in str(caught.value)
+
+
+def test_the_providers_doc_table_matches_every_entry() -> None:
+    """docs/providers.md's per-entry table names each entry once, with its thinking control and
+    its output cap exactly as the catalogue sets them."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "providers.md").read_text(encoding="utf-8")
+    section = doc.split("## Thinking, caps and prices per entry", 1)[1].split("\n## ", 1)[0]
+    seen: dict[str, tuple[str, str]] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 5 or not cells[0].startswith("`"):
+            continue
+        for name in cells[0].replace("`", "").split(","):
+            seen[name.strip()] = (cells[1], cells[2])
+    assert set(seen) == set(CATALOGUE.names())
+    for name, (thinking, cap) in seen.items():
+        spec = CATALOGUE.models[name]
+        assert thinking.split()[0].rstrip(",") == spec.thinking, name
+        budget = f" + {spec.thinking_budget}" if spec.thinking == "budget" else ""
+        assert cap == f"{spec.max_tokens}{budget}", name
