@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import msgspec
+
 from shared.catalogue import Price
 from tests.resilience.conftest import MakeCaller, Simulator, make_job, make_spec
 
@@ -123,3 +125,21 @@ class TestLatchedReasons:
         after = await caller.call(make_job(spec))
         assert after.status == "ok" and sim.count(model) == 2
         assert not caller.latch.quota_exhausted
+
+
+class TestQuotaHealth:
+    def test_dispatcher_refuses_a_quota_exhausted_model_until_its_reset(self) -> None:
+        """Health state quota_exhausted (with `until`) is a readiness problem naming the quota,
+        and stops being one once `until` has passed."""
+        from services.dispatcher.readiness import readiness_problem
+        from shared.catalogue import load_catalogue
+        from shared.contracts import ModelHealth
+
+        catalogue = load_catalogue(environ={})
+        now = time.time()
+        health = ModelHealth(model="gemini", state="quota_exhausted", until=now + 3600, at=now,
+                             reason="quota_exhausted until 2026-12-07 08:00:00 UTC: HTTP 429 RESOURCE_EXHAUSTED")
+        problem = readiness_problem(catalogue, "gemini", health, now=now)
+        assert problem is not None and "daily quota" in problem and "08:00:00 UTC" in problem
+        later = msgspec.structs.replace(health, at=now + 3601)  # a fresh heartbeat after the reset
+        assert readiness_problem(catalogue, "gemini", later, now=now + 3601) is None
