@@ -2,7 +2,7 @@
 
 Definitions of every number live in docs/metrics.md. The rules that shape this module:
 - Failed cells never enter a denominator: brand metrics are over *analysed answers* (status
-  ok or filtered, with an analysis attached).
+  ok, truncated or filtered, with an analysis attached).
 - The run status is the caller's (the aggregator derives it with ``derive_run_status``); the
   report repeats it rather than recomputing it, so the report and the run record never differ.
 - Nothing is invented: a number without data is None with a reason.
