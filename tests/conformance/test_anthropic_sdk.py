@@ -126,3 +126,11 @@ class TestFaults:
         async with anthropic.AsyncAnthropic(api_key="sk-x", base_url=sim.url, max_retries=0, timeout=0.3) as sdk:
             with pytest.raises(anthropic.APITimeoutError):
                 await sdk.messages.create(model=model, max_tokens=64, messages=QUESTION)
+
+    async def test_garbage_is_a_decode_error_for_the_sdk_too(
+        self, sim: Simulator, client: anthropic.AsyncAnthropic, model: str
+    ) -> None:
+        """A cut JSON body fails to decode in the SDK as in brandlens' client."""
+        sim.fault(model=model, mode="garbage")
+        with pytest.raises(ValueError, match="Unterminated"):
+            await ask(client, model, False)

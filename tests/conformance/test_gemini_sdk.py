@@ -174,3 +174,25 @@ class TestFaults:
         sim.fault(model=model, mode="empty")
         (response,) = await ask(client, model, False)
         assert response.candidates and response.candidates[0].content is None
+
+    @pytest.mark.parametrize("variant", [None, "html"])
+    async def test_garbage_is_a_decode_error_for_the_sdk_too(
+        self, sim: Simulator, client: genai.Client, model: str, variant: str | None
+    ) -> None:
+        """A cut JSON body or an HTML page under 200 fails to decode in the SDK as in brandlens' client."""
+        sim.fault(model=model, mode="garbage", variant=variant)
+        with pytest.raises(ValueError):
+            await ask(client, model, False)
+
+    async def test_hang_is_the_sdk_timeout(self, sim: Simulator, model: str) -> None:
+        """A provider that never answers trips the SDK's timeout (httpx/aiohttp's, which genai re-raises)."""
+        import asyncio
+
+        sim.fault(model=model, mode="hang", count=1)
+        sdk = genai.Client(api_key="AIza-x", http_options=types.HttpOptions(base_url=sim.url, api_version="v1beta",
+                                                                           timeout=300))
+        try:
+            with pytest.raises((TimeoutError, asyncio.TimeoutError, errors.APIError)):
+                await sdk.aio.models.generate_content(model=model, contents=QUESTION)
+        finally:
+            await sdk.aio.aclose()

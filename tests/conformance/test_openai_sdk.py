@@ -155,3 +155,11 @@ class TestFaults:
         async with openai.AsyncOpenAI(api_key="sk-x", base_url=f"{sim.url}/v1", max_retries=0, timeout=0.3) as sdk:
             with pytest.raises(openai.APITimeoutError):
                 await sdk.chat.completions.create(model=model, messages=QUESTION)
+
+    async def test_html_under_200_is_not_a_completion(
+        self, sim: Simulator, client: openai.AsyncOpenAI, model: str
+    ) -> None:
+        """An nginx page under HTTP 200 is no ChatCompletion for the SDK either (it hands back text)."""
+        sim.fault(model=model, mode="garbage", variant="html")
+        reply = await client.chat.completions.create(model=model, messages=QUESTION)
+        assert not isinstance(reply, ChatCompletion) and "502 Bad Gateway" in str(reply)
