@@ -185,6 +185,8 @@ class AdapterService:
         state: Any = "ready"
         reason = None
         until: float | None = None
+        if self.caller is not None:
+            self.caller.latch.expire(time.time())  # a daily quota's reset has come: ready again
         if self.missing_env:
             state, reason = "not_configured", f"{self.missing_env} is not set in the adapter's environment"
         elif self.caller is not None and self.caller.latch.quota_exhausted:

@@ -143,3 +143,27 @@ class TestQuotaHealth:
         assert problem is not None and "daily quota" in problem and "08:00:00 UTC" in problem
         later = msgspec.structs.replace(health, at=now + 3601)  # a fresh heartbeat after the reset
         assert readiness_problem(catalogue, "gemini", later, now=now + 3601) is None
+
+
+class TestErrorsUnderHttp200:
+    async def test_qianfan_and_gateway_200_rate_limits_are_retried_not_malformed(
+        self, sim: Simulator, model_id: str, make_caller: MakeCaller
+    ) -> None:
+        """Qianfan's documented HTTP 200 {"code": 336501} and a gateway's 200 {"error": …} are rate
+        limits: retried with backoff (not the single malformed retry), then answered."""
+        for variant in ("qianfan", "gateway"):
+            sim.reset()
+            sim.fault(model=model_id, mode="rate_limit", variant=variant, count=2)
+            caller = make_caller(make_spec(sim, model_id))
+            result = await caller.call(make_job(caller.spec))
+            assert result.status == "ok" and result.attempts == 3, variant
+            assert sim.statuses(model_id) == [200, 200, 200]
+
+    async def test_simulated_daily_quota_latches(self, sim: Simulator, make_caller: MakeCaller) -> None:
+        """The simulator's daily-quota variant is latched like the documented body."""
+        model = f"gemini-2.5-flash-{time.time_ns() % 10**8}"
+        sim.fault(model=model, mode="rate_limit", variant="daily", retry_after_s=3)
+        caller = make_caller(make_spec(sim, model, protocol="gemini", base_url=f"{sim.url}/v1beta"))
+        first, second = [await caller.call(make_job(caller.spec)) for _ in range(2)]
+        assert (first.status, first.attempts, second.attempts) == ("rate_limited", 1, 0)
+        assert caller.latch.quota_exhausted and sim.count(model) == 1

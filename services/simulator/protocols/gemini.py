@@ -100,7 +100,12 @@ class Gemini(Protocol):
     def rate_limited(self, fault: FaultSpec, model: str, rid: str) -> Built:
         headers = retry_headers(fault.retry_after_s, fault.retry_after_ms)
         delay = f"{int(headers['Retry-After'])}s"
+        per = "Day" if fault.variant == "daily" else "Minute"
         status, body, _ = gemini_error(429, fault.code or "RESOURCE_EXHAUSTED", fault.message, model, [
+            {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{
+                "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+                "quotaId": f"GenerateRequestsPer{per}PerProjectPerModel-FreeTier",
+                "quotaDimensions": {"location": "global", "model": model}}]},
             {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay}])
         return status, body, headers
 

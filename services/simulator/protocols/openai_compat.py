@@ -85,9 +85,18 @@ class OpenAICompatible(Protocol):
         return openai_error(status, code, message, model)
 
     def rate_limited(self, fault: FaultSpec, model: str, rid: str) -> Built:
+        if fault.variant == "qianfan":
+            # Qianfan documents its RPM limit as HTTP 200 with X-Ratelimit-* headers and no reset.
+            return 200, {"code": 336501, "msg": fault.message or "Rate limit reached for RPM"}, {
+                "X-Ratelimit-Limit-Requests": "300", "X-Ratelimit-Remaining-Requests": "0"}
+        if fault.variant == "gateway":
+            # A gateway relaying upstream throttling as 200 {"error": {...}}.
+            return 200, {"error": {"message": fault.message or "upstream rate limit, retry later",
+                                   "type": "upstream_error", "code": None}}, {}
         status, body, _ = openai_error(429, fault.code or "rate_limit_exceeded", fault.message, model)
         headers = retry_headers(fault.retry_after_s, fault.retry_after_ms)
         headers["x-ratelimit-remaining-requests"] = "0"
+        headers["x-ratelimit-reset-requests"] = f"{int(headers['retry-after-ms'])}ms"
         return status, body, headers
 
     def filtered(self, call: Call, answer: Answer, rid: str, variant: str | None) -> Built:
