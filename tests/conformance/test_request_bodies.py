@@ -1,16 +1,19 @@
 """The request bodies brandlens' clients send validate against the SDKs' own request types.
 
-For every catalogue entry, the body ``build_request`` produces (exactly what goes on the wire) is
-validated with pydantic over the SDK's params type, and its top-level fields must be ones the
-SDK's type declares — except fields the entry adds on purpose in ``extra_body`` for its provider
-(Zhipu's ``thinking``, Perplexity's search options), which no OpenAI type can know.
+For every catalogue entry, the body the client builds and the body it actually sends (captured
+by a recording server from a real ``complete()`` call) are validated with pydantic over the SDK's
+params type, and their top-level fields must be ones the SDK's type declares — except fields
+the entry adds on purpose in ``extra_body`` for its provider (Zhipu's ``thinking``, Perplexity's
+search options), which no OpenAI type can know.
 """
 
 from __future__ import annotations
 
 import typing
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import msgspec
 import pydantic
 import pytest
@@ -22,8 +25,10 @@ from openai.types.chat.completion_create_params import (
 )
 
 from shared.catalogue import ModelSpec, load_catalogue
-from shared.providers import anthropic, gemini, openai_compat
+from shared.errors import ProviderError
+from shared.providers import anthropic, complete, gemini, openai_compat
 from shared.providers.types import Prompt
+from tests.conformance.conftest import FakeProvider
 
 CATALOGUE = load_catalogue(environ={})
 PROMPT = Prompt(user="全屋定制品牌哪家好？", system="你是一个乐于助人的助手。")
@@ -87,3 +92,30 @@ def test_a_misspelt_gemini_field_is_caught() -> None:
     with pytest.raises(pydantic.ValidationError):
         genai_types.GenerationConfig.model_validate({"maxOutputTokens": 10, "thinkingBudgett": 5})
 
+
+
+@pytest.mark.parametrize("spec", list(CATALOGUE.models.values()), ids=lambda s: s.name)
+async def test_the_wire_body_of_every_entry_validates(
+    spec: ModelSpec, provider: FakeProvider, http_client: httpx.AsyncClient
+) -> None:
+    """The bytes on the wire (not just the dict the client built) decode to a body the SDK's type
+    accepts, the key travels in the protocol's header and never in the URL."""
+    moved = msgspec.structs.replace(spec, base_url=provider.url + urlsplit(spec.base_url).path,
+                                    simulated=False, timeout_s=5.0)
+    with pytest.raises(ProviderError):  # the recorder answers 500: only the request matters here
+        await complete(http_client, moved, "sk-wire-check-0000", PROMPT)
+    seen = provider.seen[-1]
+    assert "sk-wire-check" not in seen.path_qs
+    headers = {k.lower(): v for k, v in seen.headers.items()}
+    body = seen.body
+    if spec.protocol == "openai":
+        assert headers["authorization"] == "Bearer sk-wire-check-0000"
+        check(CompletionCreateParamsStreaming if spec.stream else CompletionCreateParamsNonStreaming, body, spec)
+    elif spec.protocol == "anthropic":
+        assert headers["x-api-key"] == "sk-wire-check-0000" and headers["anthropic-version"]
+        check(MessageCreateParamsStreaming if spec.stream else MessageCreateParamsNonStreaming, body, spec)
+    else:
+        assert headers["x-goog-api-key"] == "sk-wire-check-0000"
+        genai_types.GenerationConfig.model_validate(body["generationConfig"])
+        for content in body["contents"]:
+            genai_types.Content.model_validate(content)
