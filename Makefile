@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run up test test-faults lint typecheck bench browser clean
+.PHONY: install run up test test-faults lint typecheck bench browser clean smoke-live
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3)"; exit 1; }
@@ -37,6 +37,11 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Opt-in, for users with provider keys: one 2-question diagnosis on every real model whose key is
+# set (spends money, needs the internet; never part of `make test` or CI). MODELS=gpt,claude narrows it.
+smoke-live: $(STAMP)
+	$(BIN)/python -m services.cli.smoke_live $(if $(MODELS),--models $(MODELS))
 
 # Headless Chromium and a CJK font for the HTML report's browser tests; without root it only says what to run.
 browser:

@@ -22,12 +22,14 @@ from shared.brand import Brand as Brand  # re-exported: part of the request cont
 
 CONTRACT_VERSION = 1
 
-# Terminal statuses of a cell. "ok" and "filtered" are answers (a content filter is a valid,
-# reportable outcome); everything else is a classified failure. shared/errors.py maps
-# exceptions onto these.
+# Terminal statuses of a cell. "ok", "filtered" and "truncated" are answers (a content filter is
+# a valid, reportable outcome; "truncated" was stopped at the output-token cap: answered but
+# incomplete, so analysed and also flagged); everything else is a classified failure.
+# shared/errors.py maps exceptions onto these.
 CellStatus = Literal[
     "ok",
     "filtered",
+    "truncated",
     "auth_error",
     "config_error",
     "bad_request",
@@ -41,7 +43,9 @@ CellStatus = Literal[
     "crashed",
     "budget_exceeded",
 ]
-ANSWERED: frozenset[str] = frozenset({"ok", "filtered"})
+ANSWERED: frozenset[str] = frozenset({"ok", "filtered", "truncated"})
+# Answers that nonetheless belong in a report's failures table: the reader must see them.
+FLAGGED: frozenset[str] = frozenset({"filtered", "truncated"})
 
 RunStatus = Literal["running", "complete", "partial", "failed"]
 TERMINAL_RUN: frozenset[str] = frozenset({"complete", "partial", "failed"})
@@ -79,14 +83,27 @@ class CellSpec(msgspec.Struct, kw_only=True, array_like=False):
 
 
 class Usage(msgspec.Struct, kw_only=True):
+    """Tokens one call was billed for, normalised across providers (each client maps its fields).
+
+    ``input_tokens`` is every input token, cached ones included; ``cached_input_tokens`` and
+    ``cache_write_tokens`` are parts of it. ``output_tokens`` is every output token, reasoning
+    included (Gemini's thoughtsTokenCount and xAI's reasoning_tokens are added to it);
+    ``reasoning_tokens`` is the part of it spent thinking.
+    """
+
     input_tokens: int | None = None
     output_tokens: int | None = None
     reasoning_tokens: int | None = None
+    cached_input_tokens: int | None = None
+    cache_write_tokens: int | None = None
 
 
 class Citation(msgspec.Struct, kw_only=True):
     url: str
     title: str | None = None
+    # The cited site's domain when the URL does not show it: Gemini grounding links all point at
+    # vertexaisearch.cloud.google.com/grounding-api-redirect/…, the site is in the chunk's title.
+    site: str | None = None
 
 
 class ErrorInfo(msgspec.Struct, kw_only=True):
@@ -176,8 +193,10 @@ class ModelHealth(msgspec.Struct, kw_only=True, tag="health"):
 
     v: int = CONTRACT_VERSION
     model: str
-    state: Literal["ready", "not_configured", "misconfigured", "degraded"]
+    # quota_exhausted: a per-day quota is spent; no call is made until `until`.
+    state: Literal["ready", "not_configured", "misconfigured", "degraded", "quota_exhausted"]
     reason: str | None = None
+    until: float | None = None
     breaker: Literal["closed", "open", "half_open"] = "closed"
     in_flight: int = 0
     concurrency: int = 0

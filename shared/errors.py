@@ -8,10 +8,13 @@
     └── CellError               ends a cell with a terminal status (shared.contracts.CellStatus)
         ├── ProviderError       raised for one HTTP call to a model provider
         │   ├── AuthError        → auth_error       401/403, invalid key            permanent, latches model
-        │   ├── ConfigError      → config_error     404 model/endpoint not found    permanent, latches model
+        │   ├── ConfigError      → config_error     404 model/endpoint not found,   permanent, latches model
+        │   │                                       region unsupported, closed endpoint
         │   ├── BadRequest       → bad_request      400/413/422, context too long   permanent
-        │   ├── ContentFiltered  → filtered         input/output filter (+partial)  permanent; an answer
-        │   ├── RateLimited      → rate_limited     429 (retry_after_s)             transient; quota gone: permanent
+        │   ├── ContentFiltered  → filtered         input/output filter (+partial,  permanent; an answer
+        │   │                                       its usage kept)
+        │   ├── RateLimited      → rate_limited     429, 200 with an error body     transient; quota gone: permanent;
+        │   │                                       (retry_after_s)                 a daily quota latches until reset
         │   ├── UpstreamError    → upstream_error   5xx, 529 overloaded             transient, breaker
         │   ├── ProviderTimeout  → timeout          read/connect/total timeout      transient, breaker
         │   ├── Unreachable      → unreachable      DNS/connect/reset/TLS           transient, breaker
@@ -21,6 +24,9 @@
             ├── DeadlineExceeded → deadline_exceeded
             ├── Crashed          → crashed          handler failed MaxDeliver times
             └── BudgetExceeded   → budget_exceeded
+
+Not in the tree: ``ok`` and ``truncated`` (stopped at the output-token cap: an answer, analysed,
+flagged and counted) are what a client *returns*, never raises; see shared.providers.types.
 
 Why one module: the adapter's retry layer, the circuit breaker, the health reporter and the
 aggregator all decide on the same three flags (``transient``, ``counts_for_breaker``,
@@ -33,16 +39,15 @@ sk-…"), and a message travels on the bus and into stored records, so it must n
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import re
 import ssl
-import time
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 import msgspec
 
-from shared.contracts import CellStatus, ErrorInfo, FieldError
+from shared.contracts import CellStatus, ErrorInfo, FieldError, Usage
+from shared.retry_hints import duration_s, next_daily_reset, parse_ratelimit_reset, parse_retry_after
 
 MAX_MESSAGE = 300
 REDACTED = "[redacted]"
@@ -148,15 +153,28 @@ class ContentFiltered(ProviderError):
 
     cell_status = "filtered"
 
-    def __init__(self, message: str = "", *, partial_text: str = "", **kwargs: Any) -> None:
+    def __init__(self, message: str = "", *, partial_text: str = "", usage: Usage | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         # Text generated before the filter cut in; kept because it is part of the answer.
         self.partial_text = partial_text
+        # A filter that cuts an answer part-way is billed for what was generated: the usage the
+        # provider reported travels with the error so the cell keeps its cost.
+        self.usage = usage
 
 
 class RateLimited(ProviderError):
     cell_status = "rate_limited"
     default_transient = True
+
+    def __init__(self, message: str = "", *, quota_reset_at: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        # Set when a per-day quota is spent (Gemini's QuotaFailure with a "PerDay" quotaId): no
+        # call can succeed before this wall-clock time, so the model is latched until then
+        # instead of every cell waiting out a retryDelay that means nothing.
+        self.quota_reset_at = quota_reset_at
+        if quota_reset_at is not None:
+            self.transient = False
 
 
 class UpstreamError(ProviderError):
@@ -292,11 +310,14 @@ _rule(
     ConfigError,
     "model_not_found", "not_found_error", "NOT_FOUND", "InvalidEndpointOrModel.*", "ModelNotOpen",
     "ModelNotFound", "model_not_exist", "InvalidModel", "1211", "1221", "1222",
+    # Repeat on every call until someone acts: Gemini's "User location is not supported for the API
+    # use" and Ark's InvalidEndpoint.ClosedEndpoint (the inference endpoint was stopped).
+    "FAILED_PRECONDITION", "InvalidEndpoint.*",
 )  # fmt: skip
 _rule(
     BadRequest,
     "context_length_exceeded", "request_too_large", "string_above_max_length", "InvalidParameter",
-    "MissingParameter", "INVALID_ARGUMENT", "FAILED_PRECONDITION", "1210", "1212", "1213", "1214", "1215",
+    "MissingParameter", "INVALID_ARGUMENT", "1210", "1212", "1213", "1214", "1215",
     "1261",
 )  # fmt: skip
 _rule(
@@ -304,18 +325,23 @@ _rule(
     "content_filter", "content_policy_violation", "content_filter_error", "DataInspectionFailed",
     "data_inspection_failed", "SensitiveContentDetected.*", "InputTextSensitiveContentDetected",
     "OutputTextSensitiveContentDetected", "prompt_blocked", "sensitive_words_detected", "1301",
+    # OpenAI 400: "Invalid prompt: your prompt was flagged as potentially violating our usage policy".
+    "invalid_prompt",
 )  # fmt: skip
 _rule(
     RateLimited,
     "rate_limit_exceeded", "rate_limit_error", "rate_limit_reached_error", "RateLimitExceeded.*",
     "Throttling.*", "RESOURCE_EXHAUSTED", "rpm_rate_limit_exceeded", "tpm_rate_limit_exceeded",
     "too_many_requests", "1302", "1303", "1305",
+    # Qianfan: 336501 RPM / 336502 TPM reached (sent with HTTP 200), 18 QPS reached (v1 API).
+    "336501", "336502", "18",
 )  # fmt: skip
 _rule(
     RateLimited,
     "insufficient_quota", "exceeded_current_quota_error", "Arrearage", "QuotaExceeded",
     "QuotaExceeded.*", "AccountOverdueError", "insufficient_balance", "insufficient_user_quota",
     "billing_hard_limit_reached", "1113", "1304", "1308", "1310",
+    "17",  # Qianfan v1: daily request limit reached
     variant=_PERMANENT_QUOTA,
 )  # fmt: skip
 _rule(
@@ -341,6 +367,10 @@ def _match_rule(code: str) -> tuple[type[ProviderError], str | None] | None:
 
 
 def _by_status(status: int) -> tuple[type[ProviderError], str | None]:
+    if 200 <= status < 300:
+        # An error body under HTTP 200: Qianfan documents its rate limits this way, and gateways
+        # relay upstream throttling as 200 {"error": {...}}. Retrying later is what works.
+        return RateLimited, None
     if status in (401, 403):
         return AuthError, None
     if status == 402:  # DeepSeek "Insufficient Balance"
@@ -364,6 +394,8 @@ class _ErrorBody(msgspec.Struct, kw_only=True):
     message: str = ""
     request_id: str | None = None
     retry_delay_s: float | None = None
+    # A google.rpc.QuotaFailure violation whose quotaId is per day ("…PerDayPerProjectPerModel…").
+    daily_quota: bool = False
 
 
 def _as_code(value: object) -> str | None:
@@ -372,12 +404,6 @@ def _as_code(value: object) -> str | None:
     if isinstance(value, int | str) and str(value).strip():
         return str(value).strip()
     return None
-
-
-def _duration_s(text: str) -> float | None:
-    # google.rpc.RetryInfo.retryDelay is a protobuf Duration rendered as "37s" or "1.5s".
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)s\s*", text)
-    return float(match.group(1)) if match else None
 
 
 def _parse_error_body(body: bytes) -> _ErrorBody:
@@ -401,7 +427,11 @@ def _parse_error_body(body: bytes) -> _ErrorBody:
             if reason:
                 parsed.codes.append(reason)
             if isinstance(detail.get("retryDelay"), str):
-                parsed.retry_delay_s = _duration_s(detail["retryDelay"])
+                parsed.retry_delay_s = duration_s(detail["retryDelay"])
+            for violation in detail.get("violations") or []:
+                quota_id = violation.get("quotaId") if isinstance(violation, dict) else None
+                if isinstance(quota_id, str) and "perday" in quota_id.lower():
+                    parsed.daily_quota = True
         for field in ("code", "type", "status"):
             code = _as_code(err.get(field))
             # Gemini repeats the HTTP status as a number in error.code; it adds nothing.
@@ -417,29 +447,6 @@ def _parse_error_body(body: bytes) -> _ErrorBody:
     if not parsed.message:
         parsed.message = str(doc.get("message") or doc.get("msg") or "")
     return parsed
-
-
-def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds to wait from ``retry-after-ms``, ``Retry-After`` (seconds or HTTP-date)."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    ms = lowered.get("retry-after-ms")
-    if ms:
-        try:
-            return max(0.0, float(ms) / 1000.0)
-        except ValueError:
-            pass
-    value = lowered.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def classify_http(
@@ -473,6 +480,8 @@ def classify_http(
     retry_after = parse_retry_after(headers)
     if retry_after is None:
         retry_after = parsed.retry_delay_s
+    if retry_after is None:
+        retry_after = parse_ratelimit_reset(headers)
     detail = parsed.message.strip() or "no error message"
     label = f"HTTP {status}" + (f" {provider_code}" if provider_code else "")
     kwargs: dict[str, Any] = {
@@ -483,6 +492,9 @@ def classify_http(
     }
     if variant == _PERMANENT_QUOTA:
         kwargs["transient"] = False
+    if cls is RateLimited and parsed.daily_quota:
+        kwargs["quota_reset_at"] = next_daily_reset()
+        label += " (daily quota)"
     return cls(f"{label}: {detail}", **kwargs)
 
 
@@ -572,6 +584,8 @@ __all__ = [
     "UpstreamError",
     "classify_http",
     "classify_transport",
+    "next_daily_reset",
+    "parse_ratelimit_reset",
     "parse_retry_after",
     "sanitize",
     "to_error_info",

@@ -48,7 +48,7 @@ log = get_logger("brandlens.adapter.caller")
 # Outcomes that prove the provider's API accepted the key: it answered, or judged the request
 # itself. A 5xx, a timeout or a refused connection may come from a load balancer in front of
 # authentication, so they prove nothing.
-CREDENTIALS_PROVEN: frozenset[str] = frozenset({"ok", "filtered", "bad_request", "rate_limited"})
+CREDENTIALS_PROVEN: frozenset[str] = frozenset({"ok", "filtered", "truncated", "bad_request", "rate_limited"})
 
 Phase = Literal["breaker", "queue", "http", "backoff"]
 
@@ -82,18 +82,36 @@ class RetryPolicy:
 
 @dataclass
 class Latch:
-    """Set on the first auth/config error; the model stays misconfigured until restarted."""
+    """Set on the first auth/config error; the model stays misconfigured until restarted.
+
+    A spent per-day quota latches too, but only ``until`` its reset: the first call after it
+    clears the latch and goes to the provider.
+    """
 
     status: CellStatus | None = None
     error: ErrorInfo | None = None
     at: float | None = None
+    until: float | None = None
 
     @property
     def reason(self) -> str | None:
         """Why the model takes no calls, for health and ``brandlens models``."""
         if self.status is None:
             return None
-        return f"{self.status}: {self.error.message if self.error else 'rejected by the provider'}"
+        detail = self.error.message if self.error else "rejected by the provider"
+        if self.until is not None:
+            reset = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.until))
+            return f"quota_exhausted until {reset}: {detail}"
+        return f"{self.status}: {detail}"
+
+    @property
+    def quota_exhausted(self) -> bool:
+        return self.status is not None and self.until is not None
+
+    def expire(self, now: float) -> None:
+        """Lift a quota latch whose reset time has come."""
+        if self.until is not None and now >= self.until:
+            self.status, self.error, self.at, self.until = None, None, None, None
 
 
 @dataclass
@@ -157,6 +175,7 @@ class Caller:
     async def call(self, job: Job) -> CellResult:
         """Ask the model until the outcome is final. Never raises, except on cancellation."""
         cell = _Cell(job=job, started=time.time())
+        self.latch.expire(cell.started)
         if self.latch.status is not None:
             return self._latched(cell)
         remaining = job.deadline_at - cell.started
@@ -214,14 +233,19 @@ class Caller:
                 elif isinstance(outcome, CellError) and outcome.latches_model:
                     # Latched before the gate opens for the next queued cell, which must see it.
                     self._latch(outcome)
+                if isinstance(outcome, RateLimited) and outcome.quota_reset_at is not None:
+                    self._latch(outcome, until=outcome.quota_reset_at)
             self._notice_health_change()
             if isinstance(outcome, Completion):
                 self.limiter.on_success()
                 return self._answered(cell, outcome, latency_ms)
             if isinstance(outcome, ContentFiltered):
                 self.limiter.on_success()
+                usage = outcome.usage or Usage()
+                cost, currency = self.cost(usage)
+                # A filter that cut in part-way was billed for the partial answer: keep what it cost.
                 return self._result(cell, "filtered", answer=outcome.partial_text, latency_ms=latency_ms,
-                                    error=to_error_info(outcome))
+                                    usage=usage, cost=cost, currency=currency, error=to_error_info(outcome))
             delay = self._handle_failure(cell, outcome, slot, deadline - loop.time())
             self._notice_health_change()
             if delay is None:
@@ -267,13 +291,14 @@ class Caller:
         log.info("retrying", status=error.cell_status, attempt=cell.attempts, delay_s=round(delay, 3))
         return delay
 
-    def _latch(self, error: CellError) -> None:
+    def _latch(self, error: CellError, until: float | None = None) -> None:
         if self.latch.status is not None:
             return
         self.latch.status = error.cell_status
         self.latch.error = to_error_info(error)
         self.latch.at = time.time()
-        log.error("model_latched", status=error.cell_status, reason=error.message)
+        self.latch.until = until
+        log.error("model_latched", status=error.cell_status, reason=error.message, until=until)
 
     def _notice_health_change(self) -> None:
         seen = (self.latch.status, self.breaker.state)
@@ -315,8 +340,17 @@ class Caller:
 
     def _answered(self, cell: _Cell, completion: Completion, latency_ms: int) -> CellResult:
         cost, currency = self.cost(completion.usage)
+        error = None
+        if completion.truncated:
+            # Not retried: the same budget would stop at the same place and be paid twice.
+            spent = "the whole output budget went to reasoning" if not completion.text.strip() else \
+                "the answer is cut off"
+            error = ErrorInfo(error_class="Truncated", provider_code=completion.finish_reason, message=(
+                f"stopped at the output-token cap (finish_reason={completion.finish_reason}, "
+                f"max_tokens={self.spec.output_cap}): {spent}"))
         return self._result(
-            cell, "ok", answer=completion.text, reasoning=completion.reasoning,
+            cell, "truncated" if completion.truncated else "ok", answer=completion.text, error=error,
+            reasoning=completion.reasoning,
             finish_reason=completion.finish_reason, usage=completion.usage, cost=cost, currency=currency,
             citations=completion.citations, provider_request_id=completion.provider_request_id,
             latency_ms=latency_ms,
@@ -342,14 +376,14 @@ class Caller:
     def cost(self, usage: Usage) -> tuple[float | None, str | None]:
         """(cost, currency) of ``usage`` at the catalogue's list price; (None, None) when unknown.
 
-        Reasoning tokens are billed as output and providers already include them in the output
-        count, so they are not added again.
+        The clients normalise usage (shared.contracts.Usage): reasoning is inside output_tokens
+        and priced by Price.cost, cached input at its own price.
         """
         price = self.spec.price
-        if price is None or usage.input_tokens is None or usage.output_tokens is None:
+        cost = price.cost(usage) if price is not None else None
+        if price is None or cost is None:
             return None, None
-        cost = (usage.input_tokens * price.input_per_mtok + usage.output_tokens * price.output_per_mtok) / 1e6
-        return round(cost, 8), price.currency
+        return cost, price.currency
 
     def _secrets(self) -> tuple[str, ...]:
         return (self._api_key,) if self._api_key else ()

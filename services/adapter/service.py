@@ -184,8 +184,13 @@ class AdapterService:
     def health(self) -> ModelHealth:
         state: Any = "ready"
         reason = None
+        until: float | None = None
+        if self.caller is not None:
+            self.caller.latch.expire(time.time())  # a daily quota's reset has come: ready again
         if self.missing_env:
             state, reason = "not_configured", f"{self.missing_env} is not set in the adapter's environment"
+        elif self.caller is not None and self.caller.latch.quota_exhausted:
+            state, reason, until = "quota_exhausted", self.caller.latch.reason, self.caller.latch.until
         elif self.caller is not None and self.caller.latch.status is not None:
             state = "misconfigured"
             reason = self.caller.latch.reason
@@ -195,7 +200,7 @@ class AdapterService:
             model=self.spec.name, state=state, reason=reason,
             breaker=self.caller.breaker.state if self.caller else "closed",
             in_flight=len(self._tasks), concurrency=self.caller.limiter.current if self.caller else 0,
-            adapter_id=self.adapter_id, protocol=self.spec.protocol, at=time.time(),
+            adapter_id=self.adapter_id, protocol=self.spec.protocol, at=time.time(), until=until,
         )
 
     def stats(self) -> dict[str, Any]:

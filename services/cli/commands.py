@@ -131,10 +131,11 @@ def dry_run(settings: Settings, payload: bytes) -> int:
             continue
         cost = count * per_cell
         totals[spec.price.currency] = totals.get(spec.price.currency, 0.0) + cost
-        print(f"  {model:<16} {count:>5} cells  ≈ {cost:.4f} {spec.price.currency}")
+        reasoning = f" (incl. ~{spec.reasoning_estimate} reasoning tokens per cell)" if spec.reasoning_estimate else ""
+        print(f"  {model:<16} {count:>5} cells  ≈ {cost:.4f} {spec.price.currency}{reasoning}")
     for currency, total in totals.items():
         print(f"estimated cost: {total:.4f} {currency} (assuming ~{TYPICAL_INPUT_TOKENS} input and "
-              f"~{TYPICAL_OUTPUT_TOKENS} output tokens)")
+              f"~{TYPICAL_OUTPUT_TOKENS} output tokens per cell, plus each model's expected reasoning)")
     if req.max_cost is not None:
         print(f"max_cost: {req.max_cost}")
     return 0

@@ -42,6 +42,8 @@ def readiness_problem(
                 f"`python -m services.adapter --model {model}`){hint}")
     if health.state == "not_configured":
         return f"model {model!r} is not configured: {health.reason or 'missing ' + spec.api_key_env}"
+    if health.state == "quota_exhausted" and (health.until is None or health.until > now):
+        return f"model {model!r} has used up its daily quota: {health.reason or 'until the provider resets it'}"
     if health.state == "misconfigured":
         return f"model {model!r} is misconfigured: {health.reason or 'the provider rejected its credentials'}"
     return None

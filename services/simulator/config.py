@@ -11,8 +11,9 @@ from typing import Literal
 
 import msgspec
 
-FaultMode = Literal["status", "rate_limit", "burst", "hang", "filter", "garbage", "empty", "slow"]
-FAULT_MODES: tuple[str, ...] = ("status", "rate_limit", "burst", "hang", "filter", "garbage", "empty", "slow")
+FaultMode = Literal["status", "rate_limit", "burst", "hang", "filter", "garbage", "empty", "slow", "truncate"]
+FAULT_MODES: tuple[str, ...] = ("status", "rate_limit", "burst", "hang", "filter", "garbage", "empty", "slow",
+                                "truncate")
 
 
 class Percentiles(msgspec.Struct, frozen=True):
@@ -45,7 +46,9 @@ class FaultSpec(msgspec.Struct, kw_only=True):
     retry_after_s: float = 1.0
     retry_after_ms: int | None = None
     # filter: finish | dashscope | ark | deepseek (OpenAI-compatible), safety | prompt (Gemini);
-    # garbage: json (truncated JSON, default) | html.
+    # garbage: json (truncated JSON, default) | html;
+    # truncate: cut (the answer stops at the output cap, default) | thinking (the whole cap went to
+    # reasoning: no text at all).
     variant: str | None = None
     # slow: extra milliseconds, not scaled by --latency-scale.
     delay_ms: float = 1000.0

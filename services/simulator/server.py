@@ -17,7 +17,7 @@ from services.simulator.errors import Built
 from services.simulator.faults import FaultRegistry
 from services.simulator.latency import LatencyModel, latency_hint_seconds
 from services.simulator.protocols import anthropic, gemini, openai_compat
-from services.simulator.protocols.base import BadRequest, Call, Protocol, encode_json
+from services.simulator.protocols.base import BadRequest, Call, Protocol, encode_json, truncated_answer
 from services.simulator.stats import Stats
 
 # Recorded status of a request whose client went away before the answer (nginx's convention).
@@ -140,6 +140,12 @@ class Simulator:
         if fault is not None and fault.mode == "garbage":
             await self._sleep(delay)
             return self._garbage(protocol, call, fault, rid)
+        if fault is not None and fault.mode == "truncate":
+            cut = truncated_answer(answer, call.max_tokens, fault.variant == "thinking")
+            if call.stream:
+                return await self._stream(protocol, request, call, cut, rid, created, "length", delay)
+            await self._sleep(delay)
+            return self._json(protocol, (200, protocol.success(call, cut, rid, created, "length"), {}), rid)
         if fault is not None and fault.mode == "filter":
             filtered = protocol.filtered(call, answer, rid, fault.variant)
             if call.stream and filtered[0] == 200:

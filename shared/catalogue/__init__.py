@@ -15,7 +15,20 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from shared.contracts import Usage
+
 Protocol = Literal["openai", "anthropic", "gemini"]
+# How an entry's thinking is controlled (docs/providers.md, "Thinking"):
+#   none   the model does not think; nothing is sent.
+#   off    the model thinks by default and the request turns it off.
+#   budget thinking is capped at `thinking_budget` tokens, on top of `max_tokens` for the answer.
+#   on     thinking cannot be turned off: `max_tokens` must leave room for it (validated).
+Thinking = Literal["none", "off", "budget", "on"]
+# Request fields that switch thinking on OpenAI-compatible providers; there is no standard one, so
+# an `off`/`budget` entry on that protocol must carry its provider's in `extra_body`:
+# Zhipu and Ark {"thinking": {"type": "disabled"}}, DashScope "enable_thinking"/"thinking_budget",
+# OpenAI "reasoning_effort".
+OPENAI_THINKING_FIELDS = ("thinking", "enable_thinking", "thinking_budget", "reasoning_effort", "reasoning")
 
 DEFAULT_PATH = Path(__file__).with_name("models.toml")
 # Model names become NATS subject tokens and KV keys, so they are restricted to a safe alphabet.
@@ -28,11 +41,50 @@ _ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
 
 
 class Price(msgspec.Struct, frozen=True, kw_only=True):
-    """List price per million tokens; ``currency`` is stated because providers bill in CNY or USD."""
+    """List price per million tokens; ``currency`` is stated because providers bill in CNY or USD.
+
+    Optional prices default to the plain input/output price, which can only over-state a cost
+    (max_cost is a promise: an unknown discount must never make a run look cheaper than it is).
+    """
 
     input_per_mtok: float
     output_per_mtok: float
     currency: str = "USD"
+    # Input read from the provider's prompt cache (DeepSeek cache hit, OpenAI cached_tokens,
+    # Anthropic cache_read_input_tokens, Gemini cachedContentTokenCount).
+    cached_input_per_mtok: float | None = None
+    # Input written to the cache (Anthropic cache_creation_input_tokens, 1.25x input).
+    cache_write_per_mtok: float | None = None
+    # Reasoning tokens, when a provider prices them apart from the answer.
+    reasoning_per_mtok: float | None = None
+    # A fee per call on top of tokens (Perplexity's per-request search fee).
+    per_request: float = 0.0
+
+    def cost(self, usage: Usage) -> float | None:
+        """What ``usage`` costs at this price, or None when the provider reported no token counts.
+
+        ``usage`` follows shared.contracts.Usage: cached and cache-write tokens are parts of
+        ``input_tokens``, reasoning tokens a part of ``output_tokens``.
+        """
+        if usage.input_tokens is None or usage.output_tokens is None:
+            return None
+        cached = usage.cached_input_tokens or 0
+        written = usage.cache_write_tokens or 0
+        reasoning = usage.reasoning_tokens or 0
+        fresh = max(0, usage.input_tokens - cached - written)
+        answer = max(0, usage.output_tokens - reasoning)
+        micro = (
+            fresh * self.input_per_mtok
+            + cached * _or(self.cached_input_per_mtok, self.input_per_mtok)
+            + written * _or(self.cache_write_per_mtok, self.input_per_mtok)
+            + answer * self.output_per_mtok
+            + reasoning * _or(self.reasoning_per_mtok, self.output_per_mtok)
+        )
+        return round(micro / 1e6 + self.per_request, 10)
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,8 +105,18 @@ class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
     temperature: float | None = None
     # Extra headers a provider needs (e.g. `anthropic-version`); never secrets.
     headers: dict[str, str] = {}
-    # Extra top-level request body fields (e.g. Ark/Perplexity search options).
+    # Extra request body fields (e.g. Ark/Perplexity search options), merged key by key into the
+    # body the client builds: {"generationConfig": {"thinkingConfig": ...}} keeps maxOutputTokens.
     extra_body: dict[str, object] = {}
+    # Thinking control (see `Thinking` above) and what it is expected to cost per call.
+    thinking: Thinking = "none"
+    thinking_budget: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    # Reasoning tokens a typical brand question costs, for estimates before any call (dry runs,
+    # max_cost pacing). Defaults: 0 for none/off, the budget for budget; required for "on".
+    expected_reasoning_tokens: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    # False for providers whose usage reports reasoning tokens beside completion_tokens rather
+    # than inside it (xAI): the client then adds them, so Usage.output_tokens is always all output.
+    reasoning_in_output: bool = True
     price: Price | None = None
     simulated: bool = False
     # Resilience (docs/resilience.md). Defaults suit hosted LLM APIs; tests shrink them for speed.
@@ -78,13 +140,30 @@ class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
     autostart: bool = True
     description: str = ""
 
+    @property
+    def reasoning_estimate(self) -> int:
+        """Reasoning tokens expected per call (see ``expected_reasoning_tokens``)."""
+        if self.expected_reasoning_tokens is not None:
+            return self.expected_reasoning_tokens
+        if self.thinking == "budget":
+            return self.thinking_budget or 0
+        return 0
+
+    @property
+    def output_cap(self) -> int:
+        """Output tokens one call may bill at most: the answer's cap plus a thinking budget."""
+        return self.max_tokens + (self.thinking_budget or 0 if self.thinking == "budget" else 0)
+
     def estimated_cell_cost(self) -> float | None:
-        """Expected cost of one call before any is made (typical brand question and answer),
-        or None when the entry has no price."""
+        """Expected cost of one call before any is made (typical brand question and answer plus
+        the entry's expected reasoning), or None when the entry has no price."""
         if self.price is None:
             return None
-        return (TYPICAL_INPUT_TOKENS * self.price.input_per_mtok
-                + TYPICAL_OUTPUT_TOKENS * self.price.output_per_mtok) / 1e6
+        reasoning = self.reasoning_estimate
+        return self.price.cost(Usage(
+            input_tokens=TYPICAL_INPUT_TOKENS, output_tokens=TYPICAL_OUTPUT_TOKENS + reasoning,
+            reasoning_tokens=reasoning,
+        ))
 
     def api_key(self, environ: dict[str, str] | None = None) -> str | None:
         """The key from the environment, or None when the entry needs none or it is missing."""
@@ -143,4 +222,29 @@ def load_catalogue(path: str | Path | None = None, environ: dict[str, str] | Non
             models[name] = msgspec.convert({"name": name, **fields}, ModelSpec)
         except msgspec.ValidationError as exc:
             raise CatalogueError(f"models.{name}: {exc}") from exc
+        problem = thinking_problem(models[name])
+        if problem:
+            raise CatalogueError(f"models.{name}: {problem}")
     return Catalogue(models=models, source=str(chosen))
+
+
+def thinking_problem(spec: ModelSpec) -> str | None:
+    """Why ``spec``'s thinking settings cannot work as written, naming the field; None when they can."""
+    if spec.thinking == "budget" and not spec.thinking_budget:
+        return "thinking = \"budget\" needs thinking_budget > 0 (tokens of reasoning allowed per call)"
+    if spec.thinking != "budget" and spec.thinking_budget is not None:
+        return f"thinking_budget is only used with thinking = \"budget\" (this entry has {spec.thinking!r})"
+    if spec.thinking == "on":
+        if spec.expected_reasoning_tokens is None:
+            return "thinking = \"on\" needs expected_reasoning_tokens (for estimates and max_tokens sizing)"
+        needed = spec.expected_reasoning_tokens + TYPICAL_OUTPUT_TOKENS
+        if spec.max_tokens < needed:
+            return (f"max_tokens: {spec.max_tokens} leaves no room for an answer after thinking; with "
+                    f"expected_reasoning_tokens = {spec.expected_reasoning_tokens} it must be at least {needed}")
+        if spec.protocol == "anthropic":
+            return "thinking = \"on\" is not possible on Anthropic (thinking needs a budget): use \"budget\""
+    if spec.protocol == "openai" and spec.thinking in ("off", "budget"):
+        if not any(key in spec.extra_body for key in OPENAI_THINKING_FIELDS):
+            return (f"thinking = {spec.thinking!r} on an OpenAI-compatible provider needs the provider's switch "
+                    f"in extra_body (one of {', '.join(OPENAI_THINKING_FIELDS)})")
+    return None

@@ -34,6 +34,22 @@ def add_citation(citations: list[Citation], url: Any, title: Any = None) -> None
     citations.append(Citation(url=url, title=title if isinstance(title, str) and title else None))
 
 
+def merge_extra(body: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``extra`` merged into ``body`` key by key, tables recursively (``body`` is changed).
+
+    A shallow update would let ``extra_body = { generationConfig = { thinkingConfig = … } }``
+    replace the whole generationConfig the client built, silently dropping maxOutputTokens
+    and temperature.
+    """
+    for key, value in extra.items():
+        current = body.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            body[key] = merge_extra(dict(current), value)
+        else:
+            body[key] = value
+    return body
+
+
 def key_or_placeholder(api_key: str | None, simulated: bool) -> str | None:
     # The simulator checks that a key header is present (as real providers do) but not its value.
     if api_key is None and simulated:

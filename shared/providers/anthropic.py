@@ -3,7 +3,14 @@
 Auth is ``x-api-key``; ``anthropic-version`` comes from the catalogue entry's headers (default
 2023-06-01). The answer is the concatenation of ``text`` blocks; ``thinking`` blocks are the
 reasoning; web-search citations ride on text blocks. ``stop_reason`` "refusal" means the
-model's safety layer stopped the answer: ContentFiltered with whatever text came before.
+model's safety layer stopped the answer: ContentFiltered with whatever text came before and its
+usage; "max_tokens" is a truncated answer.
+
+Usage: ``input_tokens`` excludes cache reads and writes, so the three are added up
+(``cache_read_input_tokens`` → cached, ``cache_creation_input_tokens`` → cache write);
+``output_tokens`` already includes thinking. ``thinking = "budget"`` sends
+``thinking: {type: enabled, budget_tokens}`` with ``max_tokens`` raised by the budget (the cap
+covers thinking and answer) and no temperature (the API rejects one with thinking).
 """
 
 from __future__ import annotations
@@ -24,11 +31,12 @@ from shared.providers._common import (
     as_list,
     as_str,
     key_or_placeholder,
+    merge_extra,
     secrets_of,
 )
 from shared.providers.http import decode_json, open_stream, post_json
 from shared.providers.sse import iter_sse
-from shared.providers.types import Completion, Prompt
+from shared.providers.types import LENGTH_REASONS, Completion, Prompt
 
 PROTOCOL = "anthropic"
 DEFAULT_VERSION = "2023-06-01"
@@ -42,20 +50,42 @@ def build_request(spec: ModelSpec, api_key: str | None, prompt: Prompt) -> tuple
     key = key_or_placeholder(api_key, spec.simulated)
     if key:
         headers["x-api-key"] = key
+    max_tokens = prompt.max_tokens or spec.max_tokens
     body: dict[str, Any] = {
         "model": spec.model,
-        "max_tokens": prompt.max_tokens or spec.max_tokens,
+        "max_tokens": max_tokens,
         "messages": [{"role": "user", "content": prompt.user}],
     }
     if prompt.system:
         body["system"] = prompt.system
     temperature = prompt.temperature if prompt.temperature is not None else spec.temperature
-    if temperature is not None:
+    if spec.thinking == "budget" and spec.thinking_budget:
+        body["thinking"] = {"type": "enabled", "budget_tokens": spec.thinking_budget}
+        body["max_tokens"] = max_tokens + spec.thinking_budget
+    elif temperature is not None:
         body["temperature"] = temperature
     if spec.stream:
         body["stream"] = True
-    body.update(spec.extra_body)
-    return url, headers, body
+    return url, headers, merge_extra(body, dict(spec.extra_body))
+
+
+def usage_of(raw: Any, previous: Usage | None = None) -> Usage:
+    """Anthropic's ``usage`` as Usage; a stream's message_delta may omit what message_start said."""
+    usage = as_dict(raw)
+    before = previous or Usage()
+    fresh = as_int(usage.get("input_tokens"))
+    read = as_int(usage.get("cache_read_input_tokens"))
+    written = as_int(usage.get("cache_creation_input_tokens"))
+    if fresh is None and read is None and written is None:
+        input_tokens, read, written = before.input_tokens, before.cached_input_tokens, before.cache_write_tokens
+    else:
+        input_tokens = (fresh or 0) + (read or 0) + (written or 0)
+    return Usage(
+        input_tokens=input_tokens,
+        output_tokens=as_int(usage.get("output_tokens")) or before.output_tokens,
+        cached_input_tokens=read or None,
+        cache_write_tokens=written or None,
+    )
 
 
 def _block_citations(block: dict[str, Any], citations: list[Citation]) -> None:
@@ -71,9 +101,11 @@ def _block_citations(block: dict[str, Any], citations: list[Citation]) -> None:
 def _finish(text: str, completion: Completion) -> Completion:
     if completion.finish_reason == "refusal":
         raise ContentFiltered(
-            "model refused to answer (stop_reason=refusal)", partial_text=text, provider_code="refusal"
+            "model refused to answer (stop_reason=refusal)", partial_text=text, provider_code="refusal",
+            usage=completion.usage,
         )
-    if not text.strip():
+    completion.truncated = completion.finish_reason in LENGTH_REASONS
+    if not text.strip() and not completion.truncated:
         raise Malformed(f"answer has no text (stop_reason={completion.finish_reason})")
     completion.text = text
     return completion
@@ -96,12 +128,11 @@ def parse_response(doc: Any, headers: Mapping[str, str]) -> Completion:
         elif block.get("type") == "thinking":
             thinking.append(str(block.get("thinking") or ""))
         _block_citations(block, citations)
-    usage = as_dict(doc.get("usage"))
     completion = Completion(
         text="",
         reasoning="".join(thinking) or None,
         finish_reason=as_str(doc.get("stop_reason")),
-        usage=Usage(input_tokens=as_int(usage.get("input_tokens")), output_tokens=as_int(usage.get("output_tokens"))),
+        usage=usage_of(doc.get("usage")),
         provider_request_id=headers.get("request-id") or as_str(doc.get("id")),
         citations=citations,
         model=as_str(doc.get("model")),
@@ -118,8 +149,7 @@ async def _complete_streaming(
     thinking: list[str] = []
     citations: list[Citation] = []
     completion = Completion(text="")
-    input_tokens: int | None = None
-    output_tokens: int | None = None
+    usage = Usage()
     stopped = False
     async with open_stream(client, PROTOCOL, url, headers, body, spec.timeout_s, secrets) as response:
         completion.provider_request_id = response.headers.get("request-id")
@@ -134,9 +164,7 @@ async def _complete_streaming(
                 message = as_dict(data.get("message"))
                 completion.model = as_str(message.get("model"))
                 completion.provider_request_id = completion.provider_request_id or as_str(message.get("id"))
-                usage = as_dict(message.get("usage"))
-                input_tokens = as_int(usage.get("input_tokens"))
-                output_tokens = as_int(usage.get("output_tokens"))
+                usage = usage_of(message.get("usage"))
             elif kind == "content_block_start":
                 block = as_dict(data.get("content_block"))
                 text.append(str(block.get("text") or "") if block.get("type") == "text" else "")
@@ -152,16 +180,14 @@ async def _complete_streaming(
                     add_citation(citations, cite.get("url"), cite.get("title"))
             elif kind == "message_delta":
                 completion.finish_reason = as_str(as_dict(data.get("delta")).get("stop_reason"))
-                usage = as_dict(data.get("usage"))
-                input_tokens = as_int(usage.get("input_tokens")) or input_tokens
-                output_tokens = as_int(usage.get("output_tokens")) or output_tokens
+                usage = usage_of(data.get("usage"), usage)
             elif kind == "message_stop":
                 stopped = True
                 break
     if not stopped and completion.finish_reason is None:
         raise Malformed("stream ended before message_stop")
     completion.reasoning = "".join(thinking) or None
-    completion.usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
+    completion.usage = usage
     completion.citations = citations
     return _finish("".join(text), completion)
 

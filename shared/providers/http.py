@@ -149,6 +149,24 @@ def decode_json(body: bytes, what: str) -> Any:
         raise Malformed(f"{what} is not JSON ({len(body)} bytes)") from None
 
 
+_ANSWER_KEYS = ("choices", "candidates", "content")
+
+
+def error_in_body(doc: Any) -> bool:
+    """A 2xx body that is an error report, not an answer.
+
+    Qianfan documents its rate limits as ``HTTP 200 {"code": 336501, "msg": "Rate limit reached
+    for RPM"}`` and gateways relay upstream errors as ``200 {"error": {...}}``; read as answers
+    they would be "malformed" and retried at once, which is exactly wrong for a rate limit.
+    """
+    if not isinstance(doc, dict) or any(key in doc for key in _ANSWER_KEYS):
+        return False
+    if doc.get("error"):
+        return True
+    code = doc.get("code")
+    return code not in (None, 0, "0", "", "success") and bool(doc.get("msg") or doc.get("message"))
+
+
 async def post_json(
     client: httpx.AsyncClient,
     protocol: str,
@@ -166,7 +184,10 @@ async def post_json(
         raise classify_transport(exc, secrets=secrets) from None
     if not _status_ok(response.status_code):
         raise classify_http(protocol, response.status_code, response.headers, response.content, secrets=secrets)
-    return decode_json(response.content, "response body"), response.headers
+    doc = decode_json(response.content, "response body")
+    if error_in_body(doc):
+        raise classify_http(protocol, response.status_code, response.headers, response.content, secrets=secrets)
+    return doc, response.headers
 
 
 @asynccontextmanager

@@ -5,7 +5,14 @@ Hunyuan, Perplexity, xAI and Ollama all speak it, each with a few additions hand
 - Perplexity lists sources in top-level ``search_results`` (with titles) and ``citations`` (URLs).
 - OpenAI search models and Ark web search attach ``url_citation`` annotations to the message.
 - ``finish_reason`` "content_filter" (OpenAI, DashScope, Ark, Moonshot) and "sensitive" (Zhipu)
-  mean the filter cut the answer: ContentFiltered, carrying the text produced before the cut.
+  mean the filter cut the answer: ContentFiltered, carrying the text produced before the cut
+  and the usage it was billed for.
+- ``finish_reason`` "length" is a truncated answer (Completion.truncated), never "malformed",
+  even when the whole budget went to reasoning and the text is empty.
+- Usage: cached input from ``prompt_tokens_details.cached_tokens`` (OpenAI, DashScope),
+  ``prompt_cache_hit_tokens`` (DeepSeek) or ``cached_tokens`` (Moonshot), all parts of
+  ``prompt_tokens``; xAI reports ``reasoning_tokens`` beside ``completion_tokens``
+  (``reasoning_in_output = false``), others inside it.
 """
 
 from __future__ import annotations
@@ -25,11 +32,12 @@ from shared.providers._common import (
     as_list,
     as_str,
     key_or_placeholder,
+    merge_extra,
     secrets_of,
 )
-from shared.providers.http import decode_json, open_stream, post_json
+from shared.providers.http import decode_json, error_in_body, open_stream, post_json
 from shared.providers.sse import iter_sse
-from shared.providers.types import Completion, Prompt
+from shared.providers.types import LENGTH_REASONS, Completion, Prompt
 
 PROTOCOL = "openai"
 FILTER_REASONS = frozenset({"content_filter", "sensitive"})
@@ -57,8 +65,7 @@ def build_request(spec: ModelSpec, api_key: str | None, prompt: Prompt) -> tuple
         body["stream"] = True
         # Without it the stream carries no token counts, and cost could not be computed.
         body["stream_options"] = {"include_usage": True}
-    body.update(spec.extra_body)
-    return url, headers, body
+    return url, headers, merge_extra(body, dict(spec.extra_body))
 
 
 def _content_text(content: Any) -> str:
@@ -68,13 +75,24 @@ def _content_text(content: Any) -> str:
     return "".join(str(as_dict(part).get("text") or "") for part in as_list(content))
 
 
-def _usage(raw: Any) -> Usage:
+def usage_of(raw: Any, reasoning_in_output: bool = True) -> Usage:
+    """The provider's ``usage`` object as Usage (see the module docstring for the fields read)."""
     usage = as_dict(raw)
     details = as_dict(usage.get("completion_tokens_details"))
+    reasoning = as_int(details.get("reasoning_tokens"))
+    output = as_int(usage.get("completion_tokens"))
+    if output is not None and reasoning and not reasoning_in_output:
+        output += reasoning
+    cached = (
+        as_int(as_dict(usage.get("prompt_tokens_details")).get("cached_tokens"))
+        or as_int(usage.get("prompt_cache_hit_tokens"))
+        or as_int(usage.get("cached_tokens"))
+    )
     return Usage(
         input_tokens=as_int(usage.get("prompt_tokens")),
-        output_tokens=as_int(usage.get("completion_tokens")),
-        reasoning_tokens=as_int(details.get("reasoning_tokens")),
+        output_tokens=output,
+        reasoning_tokens=reasoning,
+        cached_input_tokens=cached,
     )
 
 
@@ -101,10 +119,12 @@ def _finish(text: str, reasoning: str, finish_reason: str | None, completion: Co
             f"answer stopped by the provider's content filter (finish_reason={finish_reason})",
             partial_text=text,
             provider_code=finish_reason,
+            usage=completion.usage,
         )
     if finish_reason == "network_error":  # Zhipu: generation failed inside the provider
         raise UpstreamError("provider reported finish_reason=network_error", provider_code=finish_reason)
-    if not text.strip():
+    completion.truncated = finish_reason in LENGTH_REASONS
+    if not text.strip() and not completion.truncated:
         raise Malformed(f"answer has no text (finish_reason={finish_reason})")
     completion.text = text
     completion.reasoning = reasoning or None
@@ -112,7 +132,7 @@ def _finish(text: str, reasoning: str, finish_reason: str | None, completion: Co
     return completion
 
 
-def parse_response(doc: Any, headers: Mapping[str, str]) -> Completion:
+def parse_response(doc: Any, headers: Mapping[str, str], reasoning_in_output: bool = True) -> Completion:
     doc = as_dict(doc)
     choices = as_list(doc.get("choices"))
     if not choices:
@@ -124,7 +144,7 @@ def parse_response(doc: Any, headers: Mapping[str, str]) -> Completion:
     reasoning = as_str(message.get("reasoning_content")) or as_str(message.get("reasoning")) or ""
     completion = Completion(
         text="",
-        usage=_usage(doc.get("usage")),
+        usage=usage_of(doc.get("usage"), reasoning_in_output),
         provider_request_id=_request_id(headers, doc),
         citations=citations,
         model=as_str(doc.get("model")),
@@ -150,13 +170,13 @@ async def _complete_streaming(
             if event.data.strip() == "[DONE]":
                 break
             chunk = as_dict(decode_json(event.data.encode(), "stream chunk"))
-            if "error" in chunk:
-                status = as_int(as_dict(chunk["error"]).get("status")) or response.status_code
+            if error_in_body(chunk):
+                status = as_int(as_dict(chunk.get("error")).get("status")) or response.status_code
                 raise classify_http(PROTOCOL, status, response.headers, event.data.encode(), secrets=secrets)
             model = as_str(chunk.get("model")) or model
             response_id = as_str(chunk.get("id")) or response_id
             if chunk.get("usage"):
-                usage = _usage(chunk["usage"])
+                usage = usage_of(chunk["usage"], spec.reasoning_in_output)
             if chunk.get("search_results") or chunk.get("citations"):
                 # Perplexity repeats the full source list in every chunk; the last one is complete.
                 citations = []
@@ -189,4 +209,4 @@ async def complete(client: httpx.AsyncClient, spec: ModelSpec, api_key: str | No
     doc, response_headers = await post_json(
         client, PROTOCOL, url, headers, body, spec.timeout_s, secrets_of(api_key)
     )
-    return parse_response(doc, response_headers)
+    return parse_response(doc, response_headers, spec.reasoning_in_output)

@@ -16,10 +16,19 @@ class Prompt(msgspec.Struct, kw_only=True, frozen=True):
     temperature: float | None = None
 
 
+# finish_reason / stop_reason / finishReason values meaning "stopped at the output-token cap".
+LENGTH_REASONS = frozenset({"length", "max_tokens", "MAX_TOKENS", "model_context_window_exceeded"})
+
+
 class Completion(msgspec.Struct, kw_only=True):
-    """A provider's answer, normalised across protocols."""
+    """A provider's answer, normalised across protocols.
+
+    ``truncated`` answers stopped at the output-token cap; their text may be empty when the whole
+    budget went to reasoning (it is still a paid answer, never retried at the same budget).
+    """
 
     text: str
+    truncated: bool = False
     reasoning: str | None = None
     finish_reason: str | None = None
     usage: Usage = msgspec.field(default_factory=Usage)

@@ -2,7 +2,7 @@
 
 Definitions of every number live in docs/metrics.md. The rules that shape this module:
 - Failed cells never enter a denominator: brand metrics are over *analysed answers* (status
-  ok or filtered, with an analysis attached).
+  ok, truncated or filtered, with an analysis attached).
 - The run status is the caller's (the aggregator derives it with ``derive_run_status``); the
   report repeats it rather than recomputing it, so the report and the run record never differ.
 - Nothing is invented: a number without data is None with a reason.
@@ -42,6 +42,8 @@ from shared.report.types import (
 )
 
 T = TypeVar("T")
+# Cells that count towards coverage: the model answered (a truncated answer is still its answer).
+COVERED = frozenset({"ok", "truncated"})
 
 TOP_DISCOVERED = 5
 TOP_SOURCES = 20
@@ -161,6 +163,8 @@ def _domain(url: str) -> str | None:
 class _GroupCounts:
     cells: int = 0
     ok: int = 0
+    # ok + truncated: cells whose answer the provider gave (truncated ones stopped at the cap).
+    covered: int = 0
     answered: int = 0
     failed: int = 0
 
@@ -215,6 +219,7 @@ class _Views:
         for counts in (model_counts, question_counts):
             counts.cells += 1
             counts.ok += status == "ok"
+            counts.covered += status in COVERED
             counts.answered += answered
             counts.failed += not answered
         # A cell held back by max_cost was never sent: it cost nothing, so it is neither priced
@@ -223,8 +228,10 @@ class _Views:
             self._add_cost(spec.model, result.cost, result.currency)
         view = _cell_view(cell)
         self.cells.append(view)
-        if not answered:
+        if not answered or status == "truncated":
+            # A truncated answer is analysed like any other, and listed so the reader sees it.
             self.failures.append(_failure(view))
+        if not answered:
             return
         analysis = cell.analysis
         if analysis is None:
@@ -256,7 +263,8 @@ class _Views:
         assert cell.analysis is not None  # only called for analysed cells
         domains = {d.removeprefix("www.").lower() for d in cell.analysis.cited_domains if d}
         for citation in cell.result.citations:
-            domain = _domain(citation.url)
+            # Gemini's grounding URLs are all Google redirects; the client put the real site in `site`.
+            domain = citation.site or _domain(citation.url)
             if domain:
                 domains.add(domain.lower())
         named = {n for n in cell.analysis.named_sources if n}
@@ -271,9 +279,11 @@ class _Views:
         recorded = sum(self.by_status.values())
         cells = max(expected, recorded)
         ok = self.by_status.get("ok", 0)
-        answered = ok + self.by_status.get("filtered", 0)
+        truncated = self.by_status.get("truncated", 0)
+        answered = ok + truncated + self.by_status.get("filtered", 0)
         coverage = (
-            Metric(value=ok / cells, n=cells) if cells else Metric(value=None, reason="the run has no cells")
+            Metric(value=(ok + truncated) / cells, n=cells) if cells
+            else Metric(value=None, reason="the run has no cells")
         )
         return Totals(
             cells=cells,
@@ -281,6 +291,7 @@ class _Views:
             missing=cells - recorded,
             by_status=dict(sorted(self.by_status.items())),
             ok=ok,
+            truncated=truncated,
             answered=answered,
             analysed=self.analysed,
             failed=recorded - answered,
@@ -293,7 +304,7 @@ class _Views:
         counts = counts or _GroupCounts()
         tally = tally or BrandTally(self.brands)
         coverage = (
-            Metric(value=counts.ok / counts.cells, n=counts.cells)
+            Metric(value=counts.covered / counts.cells, n=counts.cells)
             if counts.cells
             else Metric(value=None, reason="no cells for this group")
         )

@@ -110,7 +110,9 @@ def _kpis(report: Report) -> str:
              f"+{main.tones.positive} / ={main.tones.neutral} / −{main.tones.negative}"),
         _kpi("Intercepted 被拦截", pct(main.intercepted), "a competitor ranked above or instead"),
         _kpi("Coverage 覆盖率", share(report.totals.coverage),
-             f"{report.totals.ok} ok of {report.totals.cells} cells"),
+             f"{report.totals.ok} ok"
+             + (f" + {report.totals.truncated} truncated" if report.totals.truncated else "")
+             + f" of {report.totals.cells} cells"),
         _kpi("Cost 成本", total_cost, (report.cost.total[0].reason or "") if report.cost.total else ""),
     ]
     return '<div class="kpis">' + "".join(cards) + "</div>"

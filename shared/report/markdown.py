@@ -143,7 +143,9 @@ def render_markdown(report: Report) -> str:
         f"- Competitors: {competitors}",
         f"- Models: {', '.join(md_text(m) for m in report.models)} · questions: {len(report.questions)}"
         f" · samples: {report.samples}",
-        f"- Cells: {report.totals.cells} · ok {report.totals.ok} · answered {report.totals.answered}"
+        f"- Cells: {report.totals.cells} · ok {report.totals.ok}"
+        + (f" · truncated {report.totals.truncated}" if report.totals.truncated else "")
+        + f" · answered {report.totals.answered}"
         f" · failed {report.totals.failed} · missing {report.totals.missing}"
         f" · coverage {share(report.totals.coverage)}",
         f"- Created {when(report.created_at)} · finished {when(report.finished_at)}"

@@ -13,7 +13,8 @@ from shared.report.types import ReportStatus
 
 
 def derive_run_status(cells: Sequence[CellRecord], *, expected: int | None = None) -> ReportStatus:
-    """complete = every expected cell answered (ok/filtered); partial = some ok; failed = none ok.
+    """complete = every expected cell answered (ok/filtered/truncated); partial = some ok or
+    truncated; failed = none.
 
     ``expected`` is the number of cells the dispatcher defined; when fewer records exist the
     run cannot be complete, whatever the stored cells say.
@@ -23,6 +24,6 @@ def derive_run_status(cells: Sequence[CellRecord], *, expected: int | None = Non
     every_cell_present = expected is None or len(cells) >= expected
     if every_cell_present and all(cell.result.status in ANSWERED for cell in cells):
         return "complete"
-    if any(cell.result.status == "ok" for cell in cells):
+    if any(cell.result.status in ("ok", "truncated") for cell in cells):
         return "partial"
     return "failed"

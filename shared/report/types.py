@@ -200,13 +200,15 @@ class Totals(msgspec.Struct, kw_only=True):
     missing: int = 0
     by_status: dict[str, int] = {}
     ok: int = 0
-    # ok + filtered: every answer, including content-filter refusals.
+    # ok + truncated + filtered: every answer, including content-filter refusals.
     answered: int = 0
     # Answered cells that carry an analysis: the denominator of every brand metric.
     analysed: int = 0
     failed: int = 0
-    # ok cells / all cells.
+    # (ok + truncated) cells / all cells.
     coverage: Metric = msgspec.field(default_factory=Metric)
+    # Answers stopped at the output-token cap: counted in coverage and listed in failures.
+    truncated: int = 0
 
 
 class Report(msgspec.Struct, kw_only=True):

@@ -53,6 +53,13 @@ ROWS = [
     Row("openai/rate_limit_exceeded.json", 429, RateLimited, True, "rate_limit_exceeded", 1.5,
         (("retry-after-ms", "1500"), ("retry-after", "2"))),
     Row("openai/content_policy_violation.json", 400, ContentFiltered, False, "content_policy_violation"),
+    # platform.openai.com/docs/guides/error-codes: 400 invalid_prompt, "flagged as potentially violating
+    # our usage policy": the provider's filter refused the prompt, not a malformed request.
+    Row("openai/invalid_prompt.json", 400, ContentFiltered, False, "invalid_prompt"),
+    # No Retry-After: x-ratelimit-reset-tokens (Go duration) of the spent limit decides.
+    Row("openai/rate_limit_reset_headers.json", 429, RateLimited, True, "rate_limit_exceeded", 6.5,
+        (("x-ratelimit-remaining-requests", "499"), ("x-ratelimit-reset-requests", "120ms"),
+         ("x-ratelimit-remaining-tokens", "0"), ("x-ratelimit-reset-tokens", "6.5s"))),
     Row("openai/server_error.json", 500, UpstreamError, True, "server_error"),
     Row("gateway/502.html", 502, UpstreamError, True, None),
     # DeepSeek
@@ -79,6 +86,8 @@ ROWS = [
     Row("ark/rpm_exceeded.json", 429, RateLimited, True, "RateLimitExceeded.EndpointRPMExceeded"),
     Row("ark/quota_exceeded.json", 429, RateLimited, False, "QuotaExceeded"),
     Row("ark/server_overloaded.json", 429, UpstreamError, True, "ServerOverloaded"),
+    # Ark error codes: InvalidEndpoint.ClosedEndpoint repeats until the endpoint is reopened.
+    Row("ark/closed_endpoint.json", 400, ConfigError, False, "InvalidEndpoint.ClosedEndpoint"),
     # Moonshot (Kimi)
     Row("moonshot/invalid_authentication.json", 401, AuthError, False, "invalid_authentication_error"),
     Row("moonshot/exceeded_current_quota.json", 429, RateLimited, False, "exceeded_current_quota_error"),
@@ -98,6 +107,12 @@ ROWS = [
     Row("qianfan/rpm_rate_limit.json", 429, RateLimited, True, "rpm_rate_limit_exceeded"),
     Row("qianfan/invalid_model.json", 404, ConfigError, False, "invalid_model"),
     Row("qianfan/internal_error.json", 500, UpstreamError, True, "internal_error"),
+    # cloud.baidu.com/doc/WENXINWORKSHOP/s/hlzic283e: a rate limit answered "HTTP/1.1 200" with
+    # X-Ratelimit-* headers and {"code": 336501, "msg": "Rate limit reached for RPM"}.
+    Row("qianfan/200_rpm_rate_limit.json", 200, RateLimited, True, "336501", None,
+        (("X-Ratelimit-Limit-Requests", "300"), ("X-Ratelimit-Remaining-Requests", "0"))),
+    # A gateway relaying an upstream failure as 200 {"error": {...}} with no known code: a rate limit.
+    Row("gateway/200_error.json", 200, RateLimited, True, "upstream_error"),
     # Hunyuan (OpenAI-compatible endpoint; no public code list, so the status decides)
     Row("hunyuan/401_auth.json", 401, AuthError, False, "invalid_request_error"),
     Row("hunyuan/429_rate.json", 429, RateLimited, True, "invalid_request_error"),
@@ -117,6 +132,9 @@ ROWS = [
     Row("gemini/permission_denied.json", 403, AuthError, False, "PERMISSION_DENIED"),
     Row("gemini/not_found.json", 404, ConfigError, False, "NOT_FOUND"),
     Row("gemini/invalid_argument.json", 400, BadRequest, False, "INVALID_ARGUMENT"),
+    # ai.google.dev/gemini-api/docs/troubleshooting: 400 FAILED_PRECONDITION "User location is not
+    # supported for the API use" (or billing not enabled): every call fails until someone acts.
+    Row("gemini/failed_precondition.json", 400, ConfigError, False, "FAILED_PRECONDITION"),
     Row("gemini/resource_exhausted.json", 429, RateLimited, True, "RESOURCE_EXHAUSTED", 37.0),
     Row("gemini/internal.json", 500, UpstreamError, True, "INTERNAL"),
     Row("gemini/unavailable.json", 503, UpstreamError, True, "UNAVAILABLE"),
@@ -158,6 +176,34 @@ class TestFlags:
         }
         assert counting == {"upstream_error", "timeout", "unreachable"}
 
+    async def test_a_per_day_quota_is_not_transient_and_says_when_it_resets(
+        self, provider: FakeProvider, http_client: httpx.AsyncClient
+    ) -> None:
+        """A RESOURCE_EXHAUSTED whose QuotaFailure quotaId is per day (ai.google.dev/gemini-api/docs/
+        rate-limits: daily quotas reset at midnight Pacific) is permanent until that reset, whatever
+        its retryDelay says; a per-minute one stays transient."""
+        import time
+
+        provider.reply_fixture("gemini/resource_exhausted_daily.json", status=429)
+        spec = spec_for(provider, "gemini", path="/v1beta")
+        with pytest.raises(RateLimited) as caught:
+            await complete(http_client, spec, "AIza-test-0000000000000000000", Prompt(user="q"))
+        exc = caught.value
+        assert exc.transient is False
+        assert exc.quota_reset_at is not None and time.time() < exc.quota_reset_at <= time.time() + 86400 + 3600
+        assert "daily quota" in exc.message
+        provider.reply_fixture("gemini/resource_exhausted.json", status=429)
+        with pytest.raises(RateLimited) as minute:
+            await complete(http_client, spec, "AIza-test-0000000000000000000", Prompt(user="q"))
+        assert minute.value.transient is True and minute.value.quota_reset_at is None
+
+    def test_daily_reset_is_the_next_pacific_midnight(self) -> None:
+        """2026-12-06 03:00 UTC is 19:00 PST on the 5th: the reset is 2026-12-06 08:00 UTC."""
+        import datetime as dt
+
+        now = dt.datetime(2026, 12, 6, 3, 0, tzinfo=dt.UTC).timestamp()
+        assert errors.next_daily_reset(now) == dt.datetime(2026, 12, 6, 8, 0, tzinfo=dt.UTC).timestamp()
+
     def test_only_configuration_failures_latch_the_model(self) -> None:
         """Only auth_error and config_error latch a model until someone fixes its configuration."""
         latching = {
@@ -168,7 +214,8 @@ class TestFlags:
         assert latching == {"auth_error", "config_error"}
 
     def test_every_cell_status_but_ok_has_exactly_one_class(self) -> None:
-        """The taxonomy covers every failure status of the contract, each with one class."""
+        """The taxonomy covers every failure status of the contract, each with one class; ok and
+        truncated are answers a client returns, never raises."""
         from typing import get_args
 
         from shared.contracts import CellStatus
@@ -178,7 +225,7 @@ class TestFlags:
             for cls in vars(errors).values()
             if isinstance(cls, type) and issubclass(cls, errors.CellError) and "cell_status" in vars(cls)
         ]
-        assert sorted(statuses) == sorted(s for s in get_args(CellStatus) if s != "ok")
+        assert sorted(statuses) == sorted(s for s in get_args(CellStatus) if s not in ("ok", "truncated"))
 
     def test_malformed_is_retried_at_most_once(self) -> None:
         """Malformed is transient but allows a single retry; other classes leave it to the policy."""

@@ -57,7 +57,8 @@ class TestAnswers:
         assert out.text == "品牌A最受欢迎，其次是品牌B。"
         assert out.reasoning == "Weighing A against B."
         assert out.finish_reason == "STOP"
-        assert (out.usage.input_tokens, out.usage.output_tokens, out.usage.reasoning_tokens) == (8, 12, 20)
+        # thoughtsTokenCount is billed as output (ai.google.dev/api/generate-content#UsageMetadata).
+        assert (out.usage.input_tokens, out.usage.output_tokens, out.usage.reasoning_tokens) == (8, 32, 20)
         assert [(c.url, c.title) for c in out.citations] == [
             ("https://vertexaisearch.cloud.google.com/grounding-api-redirect/AbC", "example.com"),
             ("https://vertexaisearch.cloud.google.com/grounding-api-redirect/DeF", "news.example.org"),

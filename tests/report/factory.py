@@ -108,10 +108,11 @@ def cell(
     cost: float | None = None,
     currency: str | None = None,
     citations: list[str] | None = None,
+    sites: list[str | None] | None = None,
     error: ErrorInfo | None = None,
     run_id: str = "run-1",
 ) -> CellRecord:
-    answered = status in ("ok", "filtered")
+    answered = status in ("ok", "filtered", "truncated")
     if not answered and error is None:
         error = ErrorInfo(error_class="TimeoutError", message="no answer within 60 s")
     return CellRecord(
@@ -127,7 +128,8 @@ def cell(
             usage=Usage(input_tokens=100, output_tokens=400),
             cost=cost,
             currency=currency,
-            citations=[Citation(url=url) for url in citations or []],
+            citations=[Citation(url=url, site=site) for url, site in
+                       zip(citations or [], sites or [None] * len(citations or []), strict=True)],
             attempts=1,
             latency_ms=1234,
             error=error,

@@ -78,6 +78,30 @@ class TestFailedCellsExcluded:
         assert report.totals.answered == 2
         assert report.totals.coverage.value == 0.5
 
+    def test_truncated_answers_are_analysed_covered_and_listed(self) -> None:
+        """A truncated answer (stopped at the output-token cap) is analysed like any answer, counts
+        in coverage, and also appears in the failures table so the reader sees it was cut."""
+        truncated = cell("cut", status="truncated", result_analysis=analysis({MAIN: seen(rank=1)}),
+                         error=ErrorInfo(error_class="Truncated", message="stopped at the output-token cap",
+                                         provider_code="length"))
+        report = build_report(make_run(total=3, status="partial"), [*answers(None), truncated,
+                                                                    cell("t1", status="timeout")])
+        assert brand(report, MAIN).visibility.n == 2 and brand(report, MAIN).visibility.k == 1
+        assert (report.totals.truncated, report.totals.answered, report.totals.failed) == (1, 2, 1)
+        assert report.totals.coverage.value == pytest.approx(2 / 3)
+        assert {f.cell_id: f.status for f in report.failures} == {"cut": "truncated", "t1": "timeout"}
+        assert report.failures[0].reason is not None
+
+    def test_grounding_sites_count_as_the_source_domain(self) -> None:
+        """Gemini grounding links all point at vertexaisearch.cloud.google.com: the citation's
+        `site` (the chunk title) is the domain counted, not the redirect host."""
+        redirect = "https://vertexaisearch.cloud.google.com/grounding-api-redirect/AUZ"
+        grounded = cell("g", result_analysis=analysis({MAIN: seen(rank=1)}),
+                        citations=[redirect + "1", redirect + "2"], sites=["zhihu.com", "smzdm.com"])
+        report = build_report(make_run(total=1), [grounded])
+        domains = {d.name for d in report.sources.domains}
+        assert {"zhihu.com", "smzdm.com"} <= domains and "vertexaisearch.cloud.google.com" not in domains
+
     def test_answered_cell_without_analysis_is_counted_but_not_measured(self) -> None:
         """An ok cell the analyser did not process appears in totals but in no rate."""
         cells = [*answers(1), cell("raw", result_analysis=None)]

@@ -27,3 +27,9 @@ class TestDeriveRunStatus:
         """All stored cells ok but fewer than expected: partial, not complete."""
         assert derive_run_status([cell("a")], expected=2) == "partial"
         assert derive_run_status([cell("a"), cell("b")], expected=2) == "complete"
+
+    def test_truncated_answers_are_answers(self) -> None:
+        """A truncated cell is an answer: with ok cells the run is complete; among failures it alone
+        makes the run partial."""
+        assert derive_run_status([cell("a"), cell("b", status="truncated")]) == "complete"
+        assert derive_run_status([cell("a", status="truncated"), cell("b", status="timeout")]) == "partial"

@@ -24,7 +24,9 @@ class TestGenerateContent:
         assert candidate["content"]["parts"][0]["text"]
         assert candidate["finishReason"] == "STOP"
         usage = body["usageMetadata"]
-        assert usage["totalTokenCount"] == usage["promptTokenCount"] + usage["candidatesTokenCount"]
+        # 2.5 models think by default: thoughtsTokenCount is counted in the total, beside the answer's.
+        assert usage["totalTokenCount"] == (usage["promptTokenCount"] + usage["candidatesTokenCount"]
+                                            + usage.get("thoughtsTokenCount", 0))
         assert body["modelVersion"] == "gemini-2.5-flash" and body["responseId"]
 
     def test_grounded_answers_carry_web_chunks(self, http: httpx.Client) -> None:

@@ -31,7 +31,14 @@ class Anthropic(Protocol):
 
     def auth(self, request: web.Request) -> tuple[str, str | None]:
         key = request.headers.get("x-api-key")
-        return ("x-api-key", key) if key is not None else ("none", None)
+        if key is not None:
+            return "x-api-key", key
+        # The official SDK sends `Authorization: Bearer` when given an auth token, and the API
+        # accepts it; only a request with neither is unauthenticated.
+        header = request.headers.get("Authorization", "")
+        if header[:7].lower() == "bearer ":
+            return "bearer", header[7:].strip() or None
+        return "none", None
 
     def precheck(self, request: web.Request, auth_kind: str, key: str | None, model: str, rid: str) -> Built | None:
         if not key:
@@ -67,6 +74,7 @@ class Anthropic(Protocol):
             stream=bool(body.get("stream")),
             # Not part of the Messages API; honoured so tests can pin a sample.
             seed=int_or_none(body.get("seed")),
+            max_tokens=int_or_none(body.get("max_tokens")),
         )
 
     def error(self, status: int | None, code: str | None, message: str | None, model: str, rid: str) -> Built:
@@ -96,8 +104,10 @@ class Anthropic(Protocol):
         text = partial(answer.content)
         return 200, self._message(call, rid, text, "refusal", estimate_tokens(len(text.encode()))), {}
 
-    def success(self, call: Call, answer: Answer, rid: str, created: int) -> dict[str, Any]:
-        return self._message(call, rid, answer.content, "end_turn", answer.completion_tokens)
+    def success(self, call: Call, answer: Answer, rid: str, created: int, finish: str = "stop") -> dict[str, Any]:
+        stop_reason = "max_tokens" if finish == "length" else "end_turn"
+        output = answer.completion_tokens + (answer.reasoning_tokens if finish == "length" else 0)
+        return self._message(call, rid, answer.content or None, stop_reason, output)
 
     def empty(self, call: Call, rid: str, created: int) -> dict[str, Any]:
         return self._message(call, rid, None, "end_turn", 0)
@@ -111,6 +121,8 @@ class Anthropic(Protocol):
         if answer is not None:
             text = partial(answer.content) if finish == "filter" else answer.content
             output_tokens = estimate_tokens(len(text.encode()))
+            if finish == "length":
+                output_tokens = answer.completion_tokens + answer.reasoning_tokens
             frames.append(sse({"type": "content_block_start", "index": 0,
                                "content_block": {"type": "text", "text": ""}}, "content_block_start"))
             frames.append(sse({"type": "ping"}, "ping"))
@@ -120,7 +132,7 @@ class Anthropic(Protocol):
                 for piece in chunk_text(text)
             )
             frames.append(sse({"type": "content_block_stop", "index": 0}, "content_block_stop"))
-        stop_reason = "refusal" if finish == "filter" else "end_turn"
+        stop_reason = {"filter": "refusal", "length": "max_tokens"}.get(finish, "end_turn")
         frames.append(sse({"type": "message_delta", "delta": {"stop_reason": stop_reason, "stop_sequence": None},
                            "usage": {"output_tokens": output_tokens}}, "message_delta"))
         frames.append(sse({"type": "message_stop"}, "message_stop"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,11 @@ class Call:
     include_usage: bool = False
     # Gemini streams as SSE only with ?alt=sse; otherwise as one JSON array.
     sse: bool = True
+    # The request's output cap (max_tokens / maxOutputTokens), when it set one.
+    max_tokens: int | None = None
+    # Gemini thinkingConfig: the budget (0 = off, None = dynamic) and whether thoughts are returned.
+    thinking_budget: int | None = None
+    include_thoughts: bool = False
 
 
 class BadRequest(Exception):
@@ -63,7 +69,8 @@ class Protocol:
     def filtered(self, call: Call, answer: Answer, rid: str, variant: str | None) -> Built:
         raise NotImplementedError
 
-    def success(self, call: Call, answer: Answer, rid: str, created: int) -> dict[str, Any]:
+    def success(self, call: Call, answer: Answer, rid: str, created: int, finish: str = "stop") -> dict[str, Any]:
+        """The whole answer; `finish` "length" ends it the protocol's stopped-at-the-cap way."""
         raise NotImplementedError
 
     def empty(self, call: Call, rid: str, created: int) -> dict[str, Any]:
@@ -72,7 +79,8 @@ class Protocol:
     def stream_events(self, call: Call, answer: Answer | None, rid: str, created: int,
                       finish: str) -> list[bytes]:
         """SSE frames for a whole streamed answer. `answer` None streams an empty reply; `finish` is
-        "stop" or "filter" (the answer is cut short and ends the protocol's content-filter way)."""
+        "stop", "filter" (the answer is cut short and ends the protocol's content-filter way) or
+        "length" (the answer, already cut by the server, ends the stopped-at-the-cap way)."""
         raise NotImplementedError
 
     def assemble_stream(self, call: Call, frames: list[bytes]) -> tuple[str, list[bytes]]:
@@ -101,6 +109,19 @@ def int_or_none(value: Any) -> int | None:
 @functools.lru_cache(maxsize=4096)
 def chunk_text(text: str, size: int = 32) -> tuple[str, ...]:
     return tuple(text[i:i + size] for i in range(0, len(text), size)) or ("",)
+
+
+def truncated_answer(answer: Answer, cap: int | None, thinking_only: bool) -> Answer:
+    """`answer` as a model stopped at its output cap would give it.
+
+    `thinking_only`: the whole cap went to reasoning and no text came out (the costly case the
+    adapter must not retry at the same budget).
+    """
+    cap = cap or 2048
+    if thinking_only:
+        return dataclasses.replace(answer, content="", completion_tokens=0, reasoning_tokens=cap)
+    text = partial(answer.content)
+    return dataclasses.replace(answer, content=text, completion_tokens=max(1, cap - answer.reasoning_tokens))
 
 
 def partial(text: str) -> str:

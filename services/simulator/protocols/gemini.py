@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -76,14 +79,19 @@ class Gemini(Protocol):
             (other if content.get("role") == "model" else user).append(text)
         instruction = body.get("systemInstruction") or body.get("system_instruction")
         system = message_text(instruction.get("parts")) if isinstance(instruction, dict) else ""
-        generation = body.get("generationConfig")
-        seed = int_or_none(generation.get("seed")) if isinstance(generation, dict) else None
+        generation = _field(body, "generationConfig")
+        generation = generation if isinstance(generation, dict) else {}
+        thinking = _field(generation, "thinkingConfig")
+        thinking = thinking if isinstance(thinking, dict) else {}
         return Call(
             model=model.removeprefix("models/"),
             prompt=parse_prompt([system] if system else [], user, other),
             stream=method == "streamGenerateContent",
-            seed=seed,
+            seed=int_or_none(generation.get("seed")),
             sse=request.query.get("alt") == "sse",
+            max_tokens=int_or_none(_field(generation, "maxOutputTokens")),
+            thinking_budget=int_or_none(_field(thinking, "thinkingBudget")),
+            include_thoughts=bool(_field(thinking, "includeThoughts")),
         )
 
     def error(self, status: int | None, code: str | None, message: str | None, model: str, rid: str) -> Built:
@@ -92,32 +100,49 @@ class Gemini(Protocol):
     def rate_limited(self, fault: FaultSpec, model: str, rid: str) -> Built:
         headers = retry_headers(fault.retry_after_s, fault.retry_after_ms)
         delay = f"{int(headers['Retry-After'])}s"
+        per = "Day" if fault.variant == "daily" else "Minute"
         status, body, _ = gemini_error(429, fault.code or "RESOURCE_EXHAUSTED", fault.message, model, [
+            {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{
+                "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+                "quotaId": f"GenerateRequestsPer{per}PerProjectPerModel-FreeTier",
+                "quotaDimensions": {"location": "global", "model": model}}]},
             {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay}])
         return status, body, headers
 
-    def _usage(self, call: Call, output_tokens: int) -> dict[str, Any]:
+    def _usage(self, call: Call, output_tokens: int, thoughts: int = 0) -> dict[str, Any]:
+        # candidatesTokenCount excludes thinking; thoughtsTokenCount is reported beside it and
+        # totalTokenCount adds both (ai.google.dev/api/generate-content#UsageMetadata).
         prompt = estimate_tokens(call.prompt.input_bytes)
-        usage: dict[str, Any] = {"promptTokenCount": prompt, "totalTokenCount": prompt + output_tokens}
+        usage: dict[str, Any] = {"promptTokenCount": prompt, "totalTokenCount": prompt + output_tokens + thoughts}
         if output_tokens:
             usage["candidatesTokenCount"] = output_tokens
+        if thoughts:
+            usage["thoughtsTokenCount"] = thoughts
         return usage
 
     def _response(self, call: Call, rid: str, candidate: dict[str, Any] | None, output_tokens: int,
-                  **extra: Any) -> dict[str, Any]:
+                  thoughts: int = 0, **extra: Any) -> dict[str, Any]:
         body: dict[str, Any] = {}
         if candidate is not None:
             body["candidates"] = [candidate]
         body.update(extra)
-        body["usageMetadata"] = self._usage(call, output_tokens)
+        body["usageMetadata"] = self._usage(call, output_tokens, thoughts)
         body["modelVersion"] = call.model
         body["responseId"] = rid
         return body
 
-    def _candidate(self, text: str | None, finish: str | None, answer: Answer | None) -> dict[str, Any]:
+    def _candidate(self, text: str | None, finish: str | None, answer: Answer | None,
+                   thought: str | None = None) -> dict[str, Any]:
         candidate: dict[str, Any] = {}
-        if text is not None:
-            candidate["content"] = {"parts": [{"text": text}], "role": "model"}
+        parts: list[dict[str, Any]] = []
+        if thought:
+            parts.append({"text": thought, "thought": True})
+        if text:
+            parts.append({"text": text})
+        if parts:
+            candidate["content"] = {"parts": parts, "role": "model"}
+        elif text is not None:  # stopped before any text: the API sends the role alone
+            candidate["content"] = {"role": "model"}
         if finish is not None:
             candidate["finishReason"] = finish
         candidate["index"] = 0
@@ -132,9 +157,11 @@ class Gemini(Protocol):
         candidate = {"finishReason": "SAFETY", "index": 0, "safetyRatings": _BLOCKED_RATINGS}
         return 200, self._response(call, rid, candidate, 0), {}
 
-    def success(self, call: Call, answer: Answer, rid: str, created: int) -> dict[str, Any]:
-        candidate = self._candidate(answer.content, "STOP", answer if _grounded(call) else None)
-        return self._response(call, rid, candidate, answer.completion_tokens)
+    def success(self, call: Call, answer: Answer, rid: str, created: int, finish: str = "stop") -> dict[str, Any]:
+        answer, thoughts, finish_reason = _think(call, answer, finish)
+        summary = _thought_summary(call, thoughts)
+        candidate = self._candidate(answer.content, finish_reason, answer if _grounded(call) else None, summary)
+        return self._response(call, rid, candidate, answer.completion_tokens, thoughts)
 
     def empty(self, call: Call, rid: str, created: int) -> dict[str, Any]:
         return self._response(call, rid, {"finishReason": "STOP", "index": 0}, 0)
@@ -143,20 +170,26 @@ class Gemini(Protocol):
                       finish: str) -> list[bytes]:
         if answer is None:
             return [self._frame(call, self.empty(call, rid, created))]
+        answer, thoughts, finish_reason = _think(call, answer, "length" if finish == "length" else "stop")
         text = partial(answer.content) if finish == "filter" else answer.content
         pieces = chunk_text(text, 96)
         frames = []
+        summary = _thought_summary(call, thoughts)
+        if summary:
+            frames.append(self._frame(call, self._response(call, rid, self._candidate(None, None, None, summary), 0,
+                                                           thoughts)))
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
             if not last:
-                body = self._response(call, rid, self._candidate(piece, None, None), 0)
+                body = self._response(call, rid, self._candidate(piece, None, None), 0, thoughts)
             elif finish == "filter":
                 candidate = self._candidate(piece, "SAFETY", None)
                 candidate["safetyRatings"] = _BLOCKED_RATINGS
                 body = self._response(call, rid, candidate, estimate_tokens(len(text.encode())))
             else:
-                body = self._response(call, rid, self._candidate(piece, "STOP", answer if _grounded(call) else None),
-                                      answer.completion_tokens)
+                grounded = answer if _grounded(call) and finish_reason == "STOP" else None
+                body = self._response(call, rid, self._candidate(piece, finish_reason, grounded),
+                                      answer.completion_tokens, thoughts)
             frames.append(self._frame(call, body))
         return frames
 
@@ -177,11 +210,63 @@ def _grounded(call: Call) -> bool:
     return call.model.lower().startswith("gemini")
 
 
+THINKING_PREFIXES = ("gemini-2.5", "gemini-3")
+_REDIRECT = "https://vertexaisearch.cloud.google.com/grounding-api-redirect/"
+
+
+def _think(call: Call, answer: Answer, finish: str) -> tuple[Answer, int, str]:
+    """(answer as the cap leaves it, thoughtsTokenCount, finishReason) for this request.
+
+    2.5 models think by default (a dynamic budget) unless thinkingBudget is 0, and
+    maxOutputTokens caps thinking and answer together: a cap the thinking nearly fills cuts the
+    answer (finishReason MAX_TOKENS), as the real API does.
+    """
+    if finish == "length":  # a truncate fault: the server already cut the answer
+        return answer, answer.reasoning_tokens, "MAX_TOKENS"
+    if not call.model.lower().startswith(THINKING_PREFIXES) or call.thinking_budget == 0:
+        return answer, 0, "STOP"
+    wanted = 300 + answer.completion_tokens // 2
+    thoughts = wanted if call.thinking_budget in (None, -1) else min(wanted, call.thinking_budget)
+    cap = call.max_tokens
+    if cap is None or thoughts + answer.completion_tokens <= cap:
+        return answer, thoughts, "STOP"
+    thoughts = min(thoughts, cap)
+    room = cap - thoughts
+    if room <= 0:
+        return dataclasses.replace(answer, content="", completion_tokens=0), thoughts, "MAX_TOKENS"
+    keep = max(1, len(answer.content) * room // max(1, answer.completion_tokens))
+    return dataclasses.replace(answer, content=answer.content[:keep], completion_tokens=room), thoughts, "MAX_TOKENS"
+
+
+def _thought_summary(call: Call, thoughts: int) -> str | None:
+    # Thought summaries come back only with includeThoughts (parts flagged "thought": true).
+    return "**Weighing the options**\n\nComparing the brands the question names." if thoughts and \
+        call.include_thoughts else None
+
+
 def _grounding(answer: Answer) -> dict[str, Any]:
+    # Grounding chunk URIs are Google redirect links; the cited site's domain is in `title`.
     return {
         "webSearchQueries": [answer.search_query],
-        "groundingChunks": [{"web": {"uri": s.url, "title": s.site_name}} for s in answer.sources],
+        "groundingChunks": [{"web": {"uri": _REDIRECT + _redirect_token(s.url), "title": _domain(s.url)}}
+                            for s in answer.sources],
         "searchEntryPoint": {"renderedContent": "<div class=\"container\">"
                                                 + "".join(f"<a href=\"{s.url}\">{s.site_name}</a>"
                                                           for s in answer.sources) + "</div>"},
     }
+
+
+def _field(obj: dict[str, Any], camel: str) -> Any:
+    """A request field in either spelling: proto3 JSON parsers accept lowerCamelCase and the
+    proto's snake_case name, and google-genai sends thinkingConfig's fields snake_cased."""
+    if camel in obj:
+        return obj[camel]
+    return obj.get("".join(f"_{c.lower()}" if c.isupper() else c for c in camel))
+
+
+def _redirect_token(url: str) -> str:
+    return "AUZIYQ" + hashlib.sha256(url.encode()).hexdigest()[:40]
+
+
+def _domain(url: str) -> str:
+    return (urlsplit(url).hostname or url).removeprefix("www.")

@@ -78,15 +78,25 @@ class OpenAICompatible(Protocol):
             stream=bool(body.get("stream")),
             seed=int_or_none(body.get("seed")),
             include_usage=isinstance(options, dict) and bool(options.get("include_usage")),
+            max_tokens=int_or_none(body.get("max_completion_tokens")) or int_or_none(body.get("max_tokens")),
         )
 
     def error(self, status: int | None, code: str | None, message: str | None, model: str, rid: str) -> Built:
         return openai_error(status, code, message, model)
 
     def rate_limited(self, fault: FaultSpec, model: str, rid: str) -> Built:
+        if fault.variant == "qianfan":
+            # Qianfan documents its RPM limit as HTTP 200 with X-Ratelimit-* headers and no reset.
+            return 200, {"code": 336501, "msg": fault.message or "Rate limit reached for RPM"}, {
+                "X-Ratelimit-Limit-Requests": "300", "X-Ratelimit-Remaining-Requests": "0"}
+        if fault.variant == "gateway":
+            # A gateway relaying upstream throttling as 200 {"error": {...}}.
+            return 200, {"error": {"message": fault.message or "upstream rate limit, retry later",
+                                   "type": "upstream_error", "code": None}}, {}
         status, body, _ = openai_error(429, fault.code or "rate_limit_exceeded", fault.message, model)
         headers = retry_headers(fault.retry_after_s, fault.retry_after_ms)
         headers["x-ratelimit-remaining-requests"] = "0"
+        headers["x-ratelimit-reset-requests"] = f"{int(headers['retry-after-ms'])}ms"
         return status, body, headers
 
     def filtered(self, call: Call, answer: Answer, rid: str, variant: str | None) -> Built:
@@ -113,18 +123,22 @@ class OpenAICompatible(Protocol):
         if answer is None:
             completion = reasoning = 0
         else:
-            reasoning = answer.reasoning_tokens
+            reasoning = answer.reasoning_tokens or _hidden_reasoning(call, answer)
             whole = content is answer.content
-            completion = (answer.completion_tokens if whole else estimate_tokens(len(content.encode()))) + reasoning
+            completion = answer.completion_tokens if whole else estimate_tokens(len(content.encode()))
+            if not _reasoning_beside(call):
+                completion += reasoning
         usage: dict[str, Any] = {"prompt_tokens": prompt_tokens, "completion_tokens": completion,
-                                 "total_tokens": prompt_tokens + completion}
+                                 "total_tokens": prompt_tokens + completion + (reasoning if _reasoning_beside(call)
+                                                                              else 0)}
         if reasoning:
             usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
         return usage
 
     def _completion(self, call: Call, content: str, answer: Answer, rid: str, created: int,
                     finish: str) -> dict[str, Any]:
-        message: dict[str, Any] = {"role": "assistant", "content": content}
+        # `refusal` is a required (nullable) field of ChatCompletionMessage in OpenAI's schema.
+        message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
         if answer.reasoning:
             message["reasoning_content"] = answer.reasoning
         body: dict[str, Any] = {
@@ -140,8 +154,8 @@ class OpenAICompatible(Protocol):
             body.update(_perplexity_extras(answer))
         return body
 
-    def success(self, call: Call, answer: Answer, rid: str, created: int) -> dict[str, Any]:
-        return self._completion(call, answer.content, answer, rid, created, "stop")
+    def success(self, call: Call, answer: Answer, rid: str, created: int, finish: str = "stop") -> dict[str, Any]:
+        return self._completion(call, answer.content, answer, rid, created, finish)
 
     def empty(self, call: Call, rid: str, created: int) -> dict[str, Any]:
         return {"id": f"chatcmpl-{rid}", "object": "chat.completion", "created": created, "model": call.model,
@@ -164,11 +178,24 @@ class OpenAICompatible(Protocol):
                 frames.append(chunk({"reasoning_content": piece}, None))
             content = partial(answer.content) if finish == "filter" else answer.content
             frames.extend(chunk({"content": piece}, None) for piece in chunk_text(content))
-        frames.append(chunk({}, "content_filter" if finish == "filter" else "stop"))
+        frames.append(chunk({}, {"filter": "content_filter", "length": "length"}.get(finish, "stop")))
         if call.include_usage:
             frames.append(sse({**head, "choices": [], "usage": self._usage(call, answer, content)}))
         frames.append(b"data: [DONE]\n\n")
         return frames
+
+
+def _reasoning_beside(call: Call) -> bool:
+    """xAI reports reasoning_tokens beside completion_tokens, not inside it (docs.x.ai, and
+    Vertex AI's Grok reasoning page: "separate from completion_tokens")."""
+    return call.model.lower().startswith("grok")
+
+
+def _hidden_reasoning(call: Call, answer: Answer) -> int:
+    """Reasoning tokens of a model that reasons without returning the text (Grok 4)."""
+    if not call.model.lower().startswith("grok-4") or not answer.content:
+        return 0
+    return 200 + answer.completion_tokens // 2
 
 
 def _perplexity_extras(answer: Answer) -> dict[str, Any]:
