@@ -56,12 +56,16 @@ class NatsServer:
         host: str = "127.0.0.1",
         auth_conf: str | None = None,
         sync_interval: str | None = None,
+        environ: dict[str, str] | None = None,
     ) -> None:
         self.store_dir = Path(store_dir)
         self.host = host
         self.port = port or free_port()
         self.auth_conf = auth_conf
         self.sync_interval = sync_interval
+        # The server needs no secret: by default it gets this process's environment without
+        # NATS_* (`up` passes one without provider keys as well).
+        self.environ = dict(os.environ if environ is None else environ)
         self.log_path = self.store_dir / "nats-server.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -97,7 +101,7 @@ class NatsServer:
             # Own process group: Ctrl-C in `brandlens up` reaches the supervisor, which stops
             # children in order, instead of killing the server before the services drain.
             start_new_session=True,
-            env={k: v for k, v in os.environ.items() if not k.startswith("NATS_")},
+            env={k: v for k, v in self.environ.items() if not k.startswith("NATS_")},
         )
         log.close()
         _wait_for_port(self.host, self.port, self.proc, timeout_s)
