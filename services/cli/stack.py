@@ -39,7 +39,8 @@ def scoped_environ(environ: Mapping[str, str], catalogue: Catalogue, keep: str =
     neither leak nor log it (the redactor in each adapter covers the one key it holds).
     """
     keys = {spec.api_key_env for spec in catalogue.models.values() if spec.api_key_env} - {keep}
-    return {k: v for k, v in environ.items() if k not in keys}
+    # Provider keys of models this catalogue does not list are no child's business either.
+    return {k: v for k, v in environ.items() if k not in keys and (k == keep or not k.endswith("_API_KEY"))}
 
 
 def _port_free(port: int) -> bool:
