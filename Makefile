@@ -38,16 +38,21 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-# Headless Chromium and a CJK font for the HTML report's browser tests; without root it only says what to run.
+# Headless Chromium and a CJK font for the HTML report's browser tests; without root it only says what
+# to run. With BRANDLENS_REQUIRE_BROWSER=1 (CI, .ci/run) a browser it cannot provide fails the target.
 browser:
 	@if command -v chromium >/dev/null 2>&1 && dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then \
 		echo "browser: $$(command -v chromium) and fonts-wqy-microhei present"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei \
-			|| echo "note: apt-get could not install chromium fonts-wqy-microhei; browser tests will skip"; \
+			|| { echo "browser: apt-get could not install chromium fonts-wqy-microhei"; \
+			     [ "$${BRANDLENS_REQUIRE_BROWSER:-0}" != 1 ] || exit 1; echo "note: browser tests will skip"; }; \
 	else \
-		echo "note: chromium/fonts-wqy-microhei missing and not root; run: sudo apt-get install -y chromium fonts-wqy-microhei"; \
+		echo "browser: chromium/fonts-wqy-microhei missing and not root; run: sudo apt-get install -y chromium fonts-wqy-microhei"; \
+		[ "$${BRANDLENS_REQUIRE_BROWSER:-0}" != 1 ] || exit 1; \
 	fi
+	@if [ "$${BRANDLENS_REQUIRE_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then \
+		echo "browser: /usr/bin/chromium is required (BRANDLENS_REQUIRE_BROWSER=1) and missing"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) .brandlens .pytest_cache .mypy_cache .ruff_cache
