@@ -181,19 +181,20 @@ class TestFindingTheStack:
         BRANDLENS_HOME set reaches that server as `client` and lists the ready adapters."""
         assert not stack.nats_url.endswith(":4222")
         assert (stack.home / URL_FILE).read_text(encoding="utf-8").strip() == stack.nats_url
-        result = self._cli(stack, "models")
+        result = await asyncio.to_thread(self._cli, stack, "models")
         assert result.returncode == 0, result.stderr
         assert "keyed" in result.stdout and "sim-deepseek" in result.stdout
 
     async def test_env_prints_the_url_and_the_client_user_for_other_tools(self, stack: Stack) -> None:
         """`brandlens env` prints `export NATS_URL=… NATS_USER=client NATS_PASSWORD=…` that a shell
         can eval; the values are the recorded URL and the client's password."""
-        result = self._cli(stack, "env")
+        result = await asyncio.to_thread(self._cli, stack, "env")
         assert result.returncode == 0, result.stderr
         line = result.stdout.strip()
         assert line.startswith("export ")
-        shell = subprocess.run(["sh", "-c", f"{line}; printf '%s\\n%s\\n%s' \"$NATS_URL\" \"$NATS_USER\" "
-                                "\"$NATS_PASSWORD\""], capture_output=True, text=True, timeout=10, check=True)
+        script = f"{line}; printf '%s\\n%s\\n%s' \"$NATS_URL\" \"$NATS_USER\" \"$NATS_PASSWORD\""
+        shell = await asyncio.to_thread(subprocess.run, ["sh", "-c", script], capture_output=True, text=True,
+                                        timeout=10, check=True)
         url, user, password = shell.stdout.split("\n")
         assert (url, user, password) == (stack.nats_url, "client", stack.credentials["client"])
         assert msgspec.json.decode((stack.home / "credentials.json").read_bytes())["client"] == password
