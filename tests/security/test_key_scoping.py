@@ -25,6 +25,7 @@ from pathlib import Path
 import msgspec
 import nats
 import pytest
+from nats.aio.msg import Msg
 
 from services.cli.local import URL_FILE
 from services.cli.stack import Stack
@@ -131,7 +132,7 @@ class TestKeysOnlyWhereTheyBelong:
         spy = await nats.connect(stack.nats_url, user="operator", password=stack.credentials["operator"])
         seen: list[bytes] = []
 
-        async def record(msg: nats.aio.msg.Msg) -> None:
+        async def record(msg: Msg) -> None:
             seen.append(msg.subject.encode() + b" " + repr(msg.headers).encode() + b" " + msg.data)
 
         await spy.subscribe(">", cb=record)
