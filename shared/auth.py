@@ -129,7 +129,9 @@ def roles(models: list[str]) -> dict[str, dict[str, object]]:
         "aggregator": _service_permissions(
             [subjects.STATUS, subjects.REPORT, subjects.RUNS_LIST, subjects.REANALYZE], _aggregator_deny()
         ),
-        "simulator": {"publish": {"allow": []}, "subscribe": {"allow": []}},
+        # The simulator never uses the bus. An empty allow list means "no restriction" to
+        # nats-server (the permission matrix test caught it), so everything is denied instead.
+        "simulator": {"publish": {"deny": [">"]}, "subscribe": {"deny": [">"]}},
         "client": _client_permissions(),
     }
     for model in models:
