@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The official NATS JavaScript packages: the outside client in tests/outside (needs node and npm).
+JS_DIR   := tests/outside
+JS_STAMP := $(JS_DIR)/node_modules/.installed
 
 .PHONY: install run up test test-faults lint typecheck bench browser clean
 
@@ -13,7 +16,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "need npm (node 20+) for tests/outside"; exit 1; }
+	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(JS_STAMP)
+
+install: $(STAMP) $(JS_STAMP)
 
 run: $(STAMP)
 	$(BIN)/brandlens demo
@@ -21,7 +29,7 @@ run: $(STAMP)
 up: $(STAMP)
 	$(BIN)/brandlens up
 
-test: $(STAMP)
+test: $(STAMP) $(JS_STAMP)
 	$(BIN)/ruff check services shared tests
 	$(BIN)/mypy
 	$(BIN)/pytest -q
@@ -55,4 +63,4 @@ browser:
 		echo "browser: /usr/bin/chromium is required (BRANDLENS_REQUIRE_BROWSER=1) and missing"; exit 1; fi
 
 clean:
-	rm -rf $(VENV) .brandlens .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .brandlens .pytest_cache .mypy_cache .ruff_cache $(JS_DIR)/node_modules
