@@ -4,7 +4,9 @@
 hands each child its own user through NATS_USER/NATS_PASSWORD. The permissions are the
 security boundary: an adapter may only fetch and ack its own model's jobs, publish that
 model's results and heartbeat, and read cells (to skip a redelivered job already stored) —
-a compromised adapter cannot read reports, other models' jobs, or submit runs.
+a compromised adapter cannot read reports, other models' jobs, or submit runs. The `client`
+role reads events, KV and reports (JetStream consumers included) and nothing else. The table
+in docs/operations.md ('Roles') and tests/security/test_permission_matrix.py state and pin them.
 """
 
 from __future__ import annotations
