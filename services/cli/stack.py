@@ -152,7 +152,7 @@ class Stack:
             self.say(f"nats-server  {self.nats_url}  (JetStream store {self.nats.store_dir / 'jetstream'})")
             if self.auth:
                 self.say(f"credentials  {self.home / 'credentials.json'} (user 'client' for the CLI and other "
-                         "services, 'operator' for the nats CLI)")
+                         "services, 'operator' for the nats CLI; `brandlens env` prints them as exports)")
         if any(spec.simulated for spec in self.models):
             if self.settings.simulator_url:
                 self.simulator_url = self.settings.simulator_url
