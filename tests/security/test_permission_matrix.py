@@ -155,9 +155,9 @@ async def kv_watch_health(nc: Client, _ctx: Ctx) -> object:
     kv = await nc.jetstream(timeout=4).key_value(subjects.HEALTH_BUCKET)
     watcher = await kv.watchall()
     try:
-        return await watcher.updates(timeout=4)
+        return await watcher.updates(timeout=4)  # type: ignore[no-untyped-call]  # nats-py leaves it unannotated
     finally:
-        await watcher.stop()
+        await watcher.stop()  # type: ignore[no-untyped-call]  # nats-py leaves it unannotated
 
 
 async def kv_put_run(nc: Client, ctx: Ctx) -> object:
