@@ -65,6 +65,10 @@ class Denials:
         denied = asyncio.ensure_future(self._after(seen))
         try:
             await asyncio.wait({task, denied}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            # The caller was cancelled (e.g. its own timeout): the operation goes with it.
+            task.cancel()
+            raise
         finally:
             denied.cancel()
         if task.done() and (task.cancelled() or task.exception() is None):
