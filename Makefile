@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The official NATS JavaScript packages: the outside client in tests/outside (needs node and npm).
+JS_DIR   := tests/outside
+JS_STAMP := $(JS_DIR)/node_modules/.installed
 
 .PHONY: install run up test test-faults lint typecheck bench browser clean smoke-live
 
@@ -13,7 +16,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "need npm (node 20+) for tests/outside"; exit 1; }
+	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(JS_STAMP)
+
+install: $(STAMP) $(JS_STAMP)
 
 run: $(STAMP)
 	$(BIN)/brandlens demo
@@ -21,7 +29,7 @@ run: $(STAMP)
 up: $(STAMP)
 	$(BIN)/brandlens up
 
-test: $(STAMP)
+test: $(STAMP) $(JS_STAMP)
 	$(BIN)/ruff check services shared tests
 	$(BIN)/mypy
 	$(BIN)/pytest -q
@@ -43,16 +51,21 @@ bench: $(STAMP)
 smoke-live: $(STAMP)
 	$(BIN)/python -m services.cli.smoke_live $(if $(MODELS),--models $(MODELS))
 
-# Headless Chromium and a CJK font for the HTML report's browser tests; without root it only says what to run.
+# Headless Chromium and a CJK font for the HTML report's browser tests; without root it only says what
+# to run. With BRANDLENS_REQUIRE_BROWSER=1 (CI, .ci/run) a browser it cannot provide fails the target.
 browser:
 	@if command -v chromium >/dev/null 2>&1 && dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then \
 		echo "browser: $$(command -v chromium) and fonts-wqy-microhei present"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei \
-			|| echo "note: apt-get could not install chromium fonts-wqy-microhei; browser tests will skip"; \
+			|| { echo "browser: apt-get could not install chromium fonts-wqy-microhei"; \
+			     [ "$${BRANDLENS_REQUIRE_BROWSER:-0}" != 1 ] || exit 1; echo "note: browser tests will skip"; }; \
 	else \
-		echo "note: chromium/fonts-wqy-microhei missing and not root; run: sudo apt-get install -y chromium fonts-wqy-microhei"; \
+		echo "browser: chromium/fonts-wqy-microhei missing and not root; run: sudo apt-get install -y chromium fonts-wqy-microhei"; \
+		[ "$${BRANDLENS_REQUIRE_BROWSER:-0}" != 1 ] || exit 1; \
 	fi
+	@if [ "$${BRANDLENS_REQUIRE_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then \
+		echo "browser: /usr/bin/chromium is required (BRANDLENS_REQUIRE_BROWSER=1) and missing"; exit 1; fi
 
 clean:
-	rm -rf $(VENV) .brandlens .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .brandlens .pytest_cache .mypy_cache .ruff_cache $(JS_DIR)/node_modules

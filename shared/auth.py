@@ -4,7 +4,9 @@
 hands each child its own user through NATS_USER/NATS_PASSWORD. The permissions are the
 security boundary: an adapter may only fetch and ack its own model's jobs, publish that
 model's results and heartbeat, and read cells (to skip a redelivered job already stored) —
-a compromised adapter cannot read reports, other models' jobs, or submit runs.
+a compromised adapter cannot read reports, other models' jobs, or submit runs. The `client`
+role reads events, KV and reports (JetStream consumers included) and nothing else. The table
+in docs/operations.md ('Roles') and tests/security/test_permission_matrix.py state and pin them.
 """
 
 from __future__ import annotations
@@ -76,16 +78,45 @@ def _service_permissions(extra_subscribe: list[str], deny: list[str] | None = No
     }
 
 
+# What the `client` role may read through JetStream: the run events, the KV buckets and the
+# report store. Jobs, results and advisories are not among them: a client never sees a prompt
+# queued for a model or a raw result.
+CLIENT_READ_STREAMS = [
+    subjects.EVENTS_STREAM,
+    *(f"KV_{bucket}" for bucket in (subjects.RUNS_BUCKET, subjects.CELLS_BUCKET, subjects.HEALTH_BUCKET)),
+    f"OBJ_{subjects.REPORTS_STORE}",
+]
+
+
+def _read_stream(stream: str) -> list[str]:
+    """JetStream API subjects for reading one stream with ephemeral/ordered consumers (push or pull)
+    and direct gets; nothing that creates, changes or deletes the stream or its messages."""
+    return [
+        f"$JS.API.STREAM.INFO.{stream}",
+        f"$JS.API.STREAM.MSG.GET.{stream}",
+        f"$JS.API.DIRECT.GET.{stream}", f"$JS.API.DIRECT.GET.{stream}.>",
+        # Ephemeral consumers: bare (old servers), named, and named with one filter subject.
+        f"$JS.API.CONSUMER.CREATE.{stream}", f"$JS.API.CONSUMER.CREATE.{stream}.>",
+        f"$JS.API.CONSUMER.INFO.{stream}.*",
+        f"$JS.API.CONSUMER.MSG.NEXT.{stream}.*",
+        # Ordered consumers delete the consumer they replace; an ephemeral only holds a cursor.
+        f"$JS.API.CONSUMER.DELETE.{stream}.*",
+        f"$JS.ACK.{stream}.>", f"$JS.FC.{stream}.>",
+    ]
+
+
 def _client_permissions() -> dict[str, object]:
-    # Other services and the CLI: request/reply endpoints, reading events, KV and reports.
+    # Other services and the CLI: request/reply endpoints, and reading (never writing) events,
+    # KV and reports. An allow list, so a JetStream API the role does not need stays closed.
+    allow = [
+        subjects.SUBMIT, subjects.STATUS, subjects.REPORT, subjects.MODELS, subjects.RUNS_LIST,
+        subjects.REANALYZE, "$SRV.>", f"{subjects.PREFIX}.health.>",
+        "$JS.API.INFO", "$JS.API.STREAM.NAMES", "$JS.API.STREAM.LIST",
+    ]
+    for stream in CLIENT_READ_STREAMS:
+        allow += _read_stream(stream)
     return {
-        "publish": {
-            "allow": [
-                subjects.SUBMIT, subjects.STATUS, subjects.REPORT, subjects.MODELS, subjects.RUNS_LIST,
-                subjects.REANALYZE, "$SRV.>", "$JS.API.>", f"{subjects.PREFIX}.health.>",
-            ],
-            "deny": [*_DESTRUCTIVE, "$JS.API.STREAM.CREATE.>", "$JS.API.CONSUMER.MSG.NEXT.>"],
-        },
+        "publish": {"allow": allow},
         "subscribe": {"allow": ["_INBOX.>", subjects.EVENTS_WILDCARD]},
         "allow_responses": True,
     }
@@ -100,7 +131,9 @@ def roles(models: list[str]) -> dict[str, dict[str, object]]:
         "aggregator": _service_permissions(
             [subjects.STATUS, subjects.REPORT, subjects.RUNS_LIST, subjects.REANALYZE], _aggregator_deny()
         ),
-        "simulator": {"publish": {"allow": []}, "subscribe": {"allow": []}},
+        # The simulator never uses the bus. An empty allow list means "no restriction" to
+        # nats-server (the permission matrix test caught it), so everything is denied instead.
+        "simulator": {"publish": {"deny": [">"]}, "subscribe": {"deny": [">"]}},
         "client": _client_permissions(),
     }
     for model in models:

@@ -48,6 +48,7 @@ async def connect(
     url: str | None = None,
     first_connect_timeout_s: float = 10.0,
     on_reconnect: Callable[[], Awaitable[None]] | None = None,
+    on_error: Callable[[Exception], None] | None = None,
 ) -> Client:
     """Connect with a bounded first attempt, then reconnect forever.
 
@@ -60,7 +61,11 @@ async def connect(
         raise BusUnavailable("no NATS URL: set NATS_URL or start the stack with `brandlens up`")
 
     async def _error_cb(exc: Exception) -> None:
-        log.warning("nats_error", error=type(exc).__name__)
+        # A permissions violation names the subject only (never a credential): worth logging.
+        denied = permission_denial(exc)
+        log.warning("nats_error", error=type(exc).__name__, **({"denied": denied} if denied else {}))
+        if on_error is not None:
+            on_error(exc)
 
     holder: list[Client] = []
 
@@ -101,6 +106,17 @@ async def connect(
         raise BusUnavailable(f"cannot reach NATS at {target}: {type(exc).__name__}") from None
     holder.append(nc)
     return nc
+
+
+def permission_denial(exc: BaseException) -> str | None:
+    """The server's `Permissions Violation for Publish to "x"` (nats-py lowercases it), else None.
+
+    The server refuses the operation with an asynchronous -ERR and the request simply goes
+    unanswered, so a caller that wants a clear error instead of a timeout watches for this."""
+    text = str(exc)
+    marker = "permissions violation for "
+    at = text.find(marker)
+    return text[at + len(marker):].strip().strip("'") if at >= 0 else None
 
 
 def _stream(settings: Settings, name: str, subject: str, description: str, **overrides: Any) -> StreamConfig:

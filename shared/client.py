@@ -40,7 +40,9 @@ from shared.contracts import (
     error_decoder,
     event_decoder,
 )
+from shared.denials import Denials
 from shared.errors import BrandlensError, RequestRejected, ServiceUnavailable
+from shared.errors import PermissionDenied as PermissionDenied  # re-exported: callers catch it from here
 from shared.report import Report
 from shared.report.types import ReanalysisSummary
 
@@ -78,8 +80,12 @@ def _raise_for(reply: ErrorReply) -> None:
 
 
 class BrandlensClient:
-    def __init__(self, nc: Client, *, timeout_s: float = 10.0, owns_connection: bool = True) -> None:
+    def __init__(
+        self, nc: Client, *, timeout_s: float = 10.0, owns_connection: bool = True, denials: Denials | None = None,
+    ) -> None:
         self.nc = nc
+        # Refusals by the server's permissions become PermissionDenied instead of a timeout.
+        self.denials = denials or Denials(None)
         self.js = nc.jetstream(timeout=timeout_s)
         self.timeout_s = timeout_s
         self._owns = owns_connection
@@ -90,11 +96,12 @@ class BrandlensClient:
         timeout_s: float = 10.0,
     ) -> BrandlensClient:
         settings = settings or load_settings()
+        denials = Denials(settings.nats_user)
         try:
-            nc = await connect(settings, name, url=url, first_connect_timeout_s=timeout_s)
+            nc = await connect(settings, name, url=url, first_connect_timeout_s=timeout_s, on_error=denials.on_error)
         except BusUnavailable as exc:
             raise ServiceUnavailable(str(exc)) from None
-        return cls(nc, timeout_s=timeout_s)
+        return cls(nc, timeout_s=timeout_s, denials=denials)
 
     async def __aenter__(self) -> BrandlensClient:
         return self
@@ -111,7 +118,7 @@ class BrandlensClient:
     async def _request(self, subject: str, payload: bytes, timeout_s: float | None = None) -> bytes:
         wait_s = timeout_s or self.timeout_s
         try:
-            msg: Msg = await self.nc.request(subject, payload, timeout=wait_s)
+            msg: Msg = await self.denials.guard(self.nc.request(subject, payload, timeout=wait_s))
         except nats.errors.NoRespondersError:
             raise ServiceUnavailable(f"no service answers on {subject}: is the stack running?") from None
         except nats.errors.TimeoutError:
@@ -144,17 +151,17 @@ class BrandlensClient:
 
     async def events(self, run_id: str, *, timeout_s: float | None = None) -> AsyncIterator[RunEvent]:
         """Every progress event of the run (from its start), ending with the Completed event."""
-        sub = await self.js.subscribe(
+        sub = await self.denials.guard(self.js.subscribe(
             subjects.run_events(run_id), ordered_consumer=True, deliver_policy=DeliverPolicy.ALL,
             stream=subjects.EVENTS_STREAM,
-        )
+        ))
         # The longest silence between two events before giving up (the default outlasts any tick).
         idle_s = timeout_s or 3600.0
         last_done = -1
         try:
             while True:
                 try:
-                    msg = await sub.next_msg(timeout=idle_s)
+                    msg = await self.denials.guard(sub.next_msg(timeout=idle_s))
                 except nats.errors.TimeoutError:
                     raise TimeoutError(f"no event for run {run_id} within {idle_s:g}s") from None
                 try:
@@ -182,9 +189,9 @@ class BrandlensClient:
 
     async def report_bytes(self, run_id: str) -> bytes:
         """The stored report JSON, read from the object store (no size limit)."""
-        store = await self.js.object_store(subjects.REPORTS_STORE)
+        store = await self.denials.guard(self.js.object_store(subjects.REPORTS_STORE))
         try:
-            result = await store.get(run_id)
+            result = await self.denials.guard(store.get(run_id))
         except nats.js.errors.ObjectNotFoundError:
             status = await self.status(run_id)  # raises RunNotFound for unknown runs
             raise RunNotFinished(f"run {run_id} is {status.get('status')}; no report yet") from None

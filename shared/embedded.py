@@ -56,18 +56,25 @@ class NatsServer:
         host: str = "127.0.0.1",
         auth_conf: str | None = None,
         sync_interval: str | None = None,
+        environ: dict[str, str] | None = None,
+        tls: tuple[Path, Path] | None = None,
     ) -> None:
         self.store_dir = Path(store_dir)
         self.host = host
         self.port = port or free_port()
         self.auth_conf = auth_conf
         self.sync_interval = sync_interval
+        # The server needs no secret: by default it gets this process's environment without
+        # NATS_* (`up` passes one without provider keys as well).
+        self.environ = dict(os.environ if environ is None else environ)
+        # (certificate, key): clients must then use tls:// and verify the server.
+        self.tls = tls
         self.log_path = self.store_dir / "nats-server.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"nats://{self.host}:{self.port}"
+        return f"{'tls' if self.tls else 'nats'}://{self.host}:{self.port}"
 
     def _write_config(self) -> Path:
         self.store_dir.mkdir(parents=True, exist_ok=True)
@@ -81,6 +88,9 @@ class NatsServer:
         if self.sync_interval:
             lines.append(f"  sync_interval: {self.sync_interval}")
         lines += ["}"]
+        if self.tls:
+            cert, key = self.tls
+            lines += ["tls {", f'  cert_file: "{cert}"', f'  key_file: "{key}"', "}"]
         if self.auth_conf:
             lines.append(self.auth_conf)
         path = self.store_dir / "nats-server.conf"
@@ -97,7 +107,7 @@ class NatsServer:
             # Own process group: Ctrl-C in `brandlens up` reaches the supervisor, which stops
             # children in order, instead of killing the server before the services drain.
             start_new_session=True,
-            env={k: v for k, v in os.environ.items() if not k.startswith("NATS_")},
+            env={k: v for k, v in self.environ.items() if not k.startswith("NATS_")},
         )
         log.close()
         _wait_for_port(self.host, self.port, self.proc, timeout_s)

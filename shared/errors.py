@@ -5,6 +5,7 @@
     BrandlensError
     ├── RequestRejected         a diagnosis request failed validation (fields: list[FieldError]); code 400
     ├── ServiceUnavailable      a dependency (bus, store) is down; code 503
+    ├── PermissionDenied        the NATS user may not do this (server permissions); code 403
     └── CellError               ends a cell with a terminal status (shared.contracts.CellStatus)
         ├── ProviderError       raised for one HTTP call to a model provider
         │   ├── AuthError        → auth_error       401/403, invalid key            permanent, latches model
@@ -75,6 +76,19 @@ class ServiceUnavailable(BrandlensError):
     """A dependency (NATS, a KV bucket, a stream) is down; the caller may try again later."""
 
     code: ClassVar[int] = 503
+
+    def __init__(self, message: str) -> None:
+        self.message = sanitize(message)
+        super().__init__(self.message)
+
+
+class PermissionDenied(BrandlensError):
+    """The NATS server refused an operation for this user (subject permissions of its role).
+
+    Raised instead of waiting out a timeout: the server answers a denied publish or subscribe
+    with an asynchronous error, never on the request itself."""
+
+    code: ClassVar[int] = 403
 
     def __init__(self, message: str) -> None:
         self.message = sanitize(message)

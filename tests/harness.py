@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from services.cli.stack import scoped_environ
 from shared.auth import adapter_user, load_or_create_credentials, server_auth_block
 from shared.catalogue import load_catalogue
 from shared.config import Settings, load_settings
@@ -130,7 +131,12 @@ class Harness:
         return self.simulator_url
 
     def start(self, name: str, *args: str, env: dict[str, str] | None = None, role: str | None = None) -> Proc:
-        full_env = {**self.env(), **self.role_env(role), **(env or {})}
+        # As `brandlens up` does: a provider key only in the environment of its model's adapter.
+        catalogue = load_catalogue(self.catalogue, {"BRANDLENS_SIMULATOR_URL": "http://x"})
+        model = args[args.index("--model") + 1] if "--model" in args else None
+        spec = catalogue.get(model) if model else None
+        base = scoped_environ({**self.env(), **self.role_env(role)}, catalogue, keep=spec.api_key_env if spec else "")
+        full_env = {**base, **(env or {})}
         proc = Proc(name, list(args), full_env, self.root / f"{name}.log").start()
         self.procs[name] = proc
         return proc

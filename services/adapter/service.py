@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fnmatch
 import gc
 import os
 import socket
@@ -40,16 +39,6 @@ log = get_logger("brandlens.adapter")
 
 HEARTBEAT_S = 5.0
 FETCH_BATCH_MAX = 64
-
-# Test-only fault hook (docs/reliability.md): a handler bug for the cells whose id matches this
-# glob, so the fault suite can prove a poison job ends as `crashed` after MaxDeliver. The retry
-# layer classifies every provider failure itself, so no real job can make the handler raise.
-CRASH_CELLS_ENV = "BRANDLENS_FAULT_CRASH_CELLS"
-
-
-class InjectedCrash(RuntimeError):
-    """Raised by the test-only fault hook; never raised unless BRANDLENS_FAULT_CRASH_CELLS is set."""
-
 
 def open_fd_count() -> int | None:
     """Open file descriptors of this process, where /proc tells (Linux); None elsewhere."""
@@ -93,7 +82,6 @@ class AdapterService:
         self.completed = 0
         self.redeliveries = 0
         self._last_health: tuple[str, str] = ("ready", "closed")
-        self.crash_cells = os.environ.get(CRASH_CELLS_ENV) or None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -302,8 +290,6 @@ class AdapterService:
                         log.info("redelivered_job_already_stored", delivered=delivered)
                         await msg.ack()
                         return
-                if self.crash_cells is not None and fnmatch.fnmatchcase(job.cell_id, self.crash_cells):
-                    raise InjectedCrash(f"{CRASH_CELLS_ENV} matches this cell")
                 assert self.caller is not None
                 result = await self.caller.call(job)
                 await self._publish_result(result)

@@ -8,11 +8,11 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from services.cli import commands, deploy, discovery, tools
+from services.cli import commands, deploy, discovery, local, tools
 from shared.catalogue import CatalogueError
 from shared.client import RunNotFinished, RunNotFound, ServiceError
 from shared.config import Settings, SettingsError, load_settings
-from shared.errors import RequestRejected, ServiceUnavailable
+from shared.errors import PermissionDenied, RequestRejected, ServiceUnavailable
 from shared.logging import configure_logging
 
 Command = Callable[[Settings, Any], Coroutine[Any, Any, int]]
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     discovery.add_command(sub)
     deploy.add_command(sub)
+    local.add_command(sub)
     tools.add_commands(sub)
     return parser
 
@@ -79,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     except RequestRejected as exc:
         commands.print_field_errors(exc)
         return 2
+    except PermissionDenied as exc:
+        commands.err(str(exc))
+        return 3
     except (ServiceUnavailable, RunNotFound, RunNotFinished, ServiceError, CatalogueError) as exc:
         commands.err(str(exc))
         return 1

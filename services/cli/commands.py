@@ -13,9 +13,9 @@ from typing import Any
 
 import msgspec
 
+from services.cli.local import local_settings
 from services.cli.progress import ProgressBar
 from services.cli.stack import Stack
-from shared.auth import CREDENTIALS_FILE
 from shared.catalogue import TYPICAL_INPUT_TOKENS, TYPICAL_OUTPUT_TOKENS, load_catalogue
 from shared.client import BrandlensClient
 from shared.config import Settings
@@ -39,21 +39,11 @@ def print_field_errors(exc: RequestRejected | RequestInvalid) -> None:
         print(f"  {field.field}: {field.reason}", file=sys.stderr)
 
 
-def local_credentials(settings: Settings) -> Settings:
-    """Without NATS_URL/NATS_USER, use the `client` role of the stack `brandlens up` started here."""
-    path = settings.home / CREDENTIALS_FILE
-    if settings.nats_user or settings.nats_creds or not path.exists():
-        return settings
-    creds = json.loads(path.read_text(encoding="utf-8"))
-    if "client" not in creds:
-        return settings
-    return msgspec.structs.replace(settings, nats_user="client", nats_password=creds["client"])
-
-
 async def connect(settings: Settings) -> BrandlensClient:
-    """A client of the configured stack (NATS_URL, else `brandlens up`'s default port)."""
-    return await BrandlensClient.connect(settings.nats_url or "nats://127.0.0.1:4222",
-                                         settings=local_credentials(settings), timeout_s=5)
+    """A client of the configured stack: NATS_URL, else the URL `brandlens up` recorded in
+    BRANDLENS_HOME, else the default port (services/cli/local.py)."""
+    resolved = local_settings(settings)
+    return await BrandlensClient.connect(resolved.nats_url, settings=resolved, timeout_s=5)
 
 
 async def write_reports(client: BrandlensClient, run_id: str, out: Path, formats: list[str]) -> list[Path]:

@@ -14,11 +14,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
 
+from services.cli.local import forget_url, record_url
 from shared.auth import adapter_user, load_or_create_credentials, server_auth_block
 from shared.catalogue import Catalogue, ModelSpec
 from shared.client import BrandlensClient
@@ -28,6 +30,17 @@ from shared.errors import ServiceUnavailable
 
 DEFAULT_NATS_PORT = 4222
 DEFAULT_SIMULATOR_PORT = 8770
+
+
+def scoped_environ(environ: Mapping[str, str], catalogue: Catalogue, keep: str = "") -> dict[str, str]:
+    """``environ`` without any catalogue model's key except ``keep``.
+
+    Keys reach only the adapter that calls with them: a process that never holds a key can
+    neither leak nor log it (the redactor in each adapter covers the one key it holds).
+    """
+    keys = {spec.api_key_env for spec in catalogue.models.values() if spec.api_key_env} - {keep}
+    # Provider keys of models this catalogue does not list are no child's business either.
+    return {k: v for k, v in environ.items() if k not in keys and (k == keep or not k.endswith("_API_KEY"))}
 
 
 def _port_free(port: int) -> bool:
@@ -88,8 +101,14 @@ class Stack:
         if not self.quiet:
             print(text, file=sys.stderr, flush=True)
 
-    def _env(self, role: str | None = None) -> dict[str, str]:
-        env = dict(os.environ)
+    def _env(self, role: str | None = None, key_env: str = "") -> dict[str, str]:
+        """A child's environment: this process's, less every provider key but ``key_env`` (the
+        one its adapter calls with); a process without a role (the simulator) gets no NATS
+        credentials, one with a role its own (or, joining a server, the ones `up` was given)."""
+        env = scoped_environ(os.environ, self.catalogue, keep=key_env)
+        if role is None:
+            for name in ("NATS_USER", "NATS_PASSWORD", "NATS_CREDS"):
+                env.pop(name, None)
         env["NATS_URL"] = self.nats_url
         if role and role in self.credentials:
             env["NATS_USER"], env["NATS_PASSWORD"] = role, self.credentials[role]
@@ -99,13 +118,13 @@ class Stack:
             env["BRANDLENS_SIMULATOR_URL"] = self.simulator_url
         return env
 
-    def _spawn(self, name: str, args: list[str], role: str | None = None) -> Child:
+    def _spawn(self, name: str, args: list[str], role: str | None = None, key_env: str = "") -> Child:
         logs = self.home / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         log_path = logs / f"{name}.log"
         with open(log_path, "ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, *args], stdout=log, stderr=subprocess.STDOUT, env=self._env(role),
+                [sys.executable, *args], stdout=log, stderr=subprocess.STDOUT, env=self._env(role, key_env),
                 start_new_session=True,
             )
         child = Child(name, proc, log_path)
@@ -124,13 +143,16 @@ class Stack:
             if self.auth:
                 self.credentials = load_or_create_credentials(self.home, self.catalogue.names())
                 auth_conf = server_auth_block(self.credentials, self.catalogue.names())
-            self.nats = NatsServer(self.home / "nats", port=choose_port(DEFAULT_NATS_PORT), auth_conf=auth_conf)
+            self.nats = NatsServer(self.home / "nats", port=choose_port(DEFAULT_NATS_PORT), auth_conf=auth_conf,
+                                   environ=scoped_environ(os.environ, self.catalogue))
             await asyncio.to_thread(self.nats.start)
             self.nats_url = self.nats.url
+            # Other commands with this BRANDLENS_HOME find the server here when NATS_URL is unset.
+            record_url(self.home, self.nats_url)
             self.say(f"nats-server  {self.nats_url}  (JetStream store {self.nats.store_dir / 'jetstream'})")
             if self.auth:
                 self.say(f"credentials  {self.home / 'credentials.json'} (user 'client' for the CLI and other "
-                         "services, 'operator' for the nats CLI)")
+                         "services, 'operator' for the nats CLI; `brandlens env` prints them as exports)")
         if any(spec.simulated for spec in self.models):
             if self.settings.simulator_url:
                 self.simulator_url = self.settings.simulator_url
@@ -144,7 +166,7 @@ class Stack:
         self._spawn("dispatcher", ["-m", "services.dispatcher"], role="dispatcher")
         for spec in self.models:
             self._spawn(f"adapter-{spec.name}", ["-m", "services.adapter", "--model", spec.name],
-                        role=adapter_user(spec.name))
+                        role=adapter_user(spec.name), key_env=spec.api_key_env)
         await self.wait_ready()
         for child in self.children:
             self.say(f"{child.name:<22} pid {child.proc.pid}  log {child.log_path}")
@@ -215,3 +237,4 @@ class Stack:
                     child.proc.kill()
         if self.nats is not None:
             await asyncio.to_thread(self.nats.stop)
+            forget_url(self.home, self.nats_url)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from shared.contracts import ANSWERED, CellRecord, RunRecord
+from shared.contracts import ANSWERED, CellRecord, DiagnosisRequest, RunRecord
 from shared.errors import sanitize
 from shared.report.stats import mean, proportion
 from shared.report.tally import NO_ANSWERS, BrandTally, Observation, TrackedBrand, observe
@@ -67,6 +67,8 @@ def build_report(run: RunRecord, cells: list[CellRecord], *, generated_at: float
     if run.status not in _REPORT_STATUSES:
         reason = reason or f"report built while the run was still {run.status!r}"
     question_indexes = _ordered(range(len(request.questions)), views.question_tallies.keys())
+    # Labels show the question as asked, not the template (`questions` keeps the templates).
+    asked = [_as_asked(template, request) for template in request.questions]
     return Report(
         run_id=run.run_id,
         status=_as_status(run.status),
@@ -83,9 +85,9 @@ def build_report(run: RunRecord, cells: list[CellRecord], *, generated_at: float
         totals=views.totals(run.total),
         brands=views.overall.finish(),
         by_model=[views.model_breakdown(model) for model in model_order],
-        by_question=[views.question_breakdown(index, request.questions) for index in question_indexes],
+        by_question=[views.question_breakdown(index, asked) for index in question_indexes],
         matrix=[
-            views.matrix_cell(index, _question_text(request.questions, index, views), model)
+            views.matrix_cell(index, _question_text(asked, index, views), model)
             for index in question_indexes
             for model in model_order
         ],
@@ -124,6 +126,15 @@ def _ordered(declared: Iterable[T], seen: Iterable[T]) -> list[T]:
             known.add(item)
             order.append(item)
     return order
+
+
+def _as_asked(template: str, request: DiagnosisRequest) -> str:
+    """The template with the brand filled in, as the models were asked it; a `{competitor}`
+    question was asked once per competitor, so its label names them all."""
+    text = template.replace("{brand}", request.brand.name.strip())
+    if "{competitor}" in text and request.competitors:
+        text = text.replace("{competitor}", "/".join(c.name.strip() for c in request.competitors))
+    return text
 
 
 def _question_text(questions: list[str], index: int, views: _Views) -> str:

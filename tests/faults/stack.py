@@ -224,13 +224,15 @@ async def open_stack(
     env: dict[str, str] | None = None,
     adapter_env: dict[str, dict[str, str]] | None = None,
     aggregator_env: dict[str, str] | None = None,
+    crash_cells: dict[str, str] | None = None,
     latency_scale: float = 0.002,
     nats_port: int | None = None,
 ) -> FaultStack:
     """Start nats-server, the simulator, the aggregator, the dispatcher and one adapter per model.
 
     `adapter_env`/`aggregator_env` override one process's environment (e.g. a NATS_URL through
-    the fault proxy) on top of `env`, which every service gets.
+    the fault proxy) on top of `env`, which every service gets. `crash_cells` runs a model's
+    adapter as tests/faults/crashing_adapter.py, raising for the cell ids matching its glob.
     """
     harness = Harness(root, latency_scale=latency_scale, extra_env=dict(env or {}))
     if nats_port is not None:
@@ -243,7 +245,11 @@ async def open_stack(
         harness.start("aggregator", "-m", "services.aggregator", role="aggregator", env=aggregator_env)
         harness.start("dispatcher", "-m", "services.dispatcher", role="dispatcher")
         for model in models:
-            harness.start(f"adapter-{model}", "-m", "services.adapter", "--model", model,
+            glob = (crash_cells or {}).get(model)
+            entry = ["-m", "services.adapter"]
+            if glob:
+                entry = ["-m", "tests.faults.crashing_adapter", "--crash-cells", glob]
+            harness.start(f"adapter-{model}", *entry, "--model", model,
                           role=adapter_user(model), env=(adapter_env or {}).get(model))
         await wait_ready(harness, models)
         assert harness.nats is not None

@@ -20,13 +20,13 @@ class TestPoisonJob:
     async def test_a_job_that_always_crashes_ends_as_crashed_after_max_deliver(
         self, make_stack: StackFactory
     ) -> None:
-        """With BRANDLENS_FAULT_CRASH_CELLS matching one cell, that cell is delivered MaxDeliver
+        """With the test wrapper's --crash-cells matching one cell, that cell is delivered MaxDeliver
         times, the MaxDeliver advisory is consumed, the cell is stored once as `crashed` and the
         run ends `partial` long before its deadline; the advisory and the job are gone."""
         stack = await make_stack(
             [MODEL],
             env={"BRANDLENS_ACK_WAIT_S": "1", "BRANDLENS_MAX_DELIVER": str(MAX_DELIVER)},
-            adapter_env={MODEL: {"BRANDLENS_FAULT_CRASH_CELLS": "q2.*"}},
+            crash_cells={MODEL: "q2.*"},
         )
         async with bounded(40, stack):
             started = time.monotonic()

@@ -1,10 +1,12 @@
 """The HTML report in a real browser (headless Chromium): it renders offline, charts show, text is inert.
 
-Skipped only when /usr/bin/chromium is absent (install: `apt-get install -y chromium`).
+Skipped only when /usr/bin/chromium is absent (install: `apt-get install -y chromium`), and
+never in CI: with BRANDLENS_REQUIRE_BROWSER=1 (set by .ci/run) a missing Chromium fails every test.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -20,9 +22,18 @@ CHROMIUM = Path("/usr/bin/chromium")
 WIDTH, HEIGHT = 1280, 2400
 TIMEOUT_S = 30
 
+REQUIRED = os.environ.get("BRANDLENS_REQUIRE_BROWSER") == "1"
+
 pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="chromium not installed (apt-get install -y chromium)"
+    not CHROMIUM.exists() and not REQUIRED, reason="chromium not installed (apt-get install -y chromium)"
 )
+
+
+@pytest.fixture(autouse=True)
+def _chromium_present() -> None:
+    """In CI the browser tests must run: a missing Chromium is a failure, not a skip."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"BRANDLENS_REQUIRE_BROWSER=1 but {CHROMIUM} is missing (make browser)")
 
 
 def chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
