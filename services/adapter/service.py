@@ -14,6 +14,7 @@ import gc
 import os
 import socket
 import time
+from collections import deque
 from typing import Any
 
 import msgspec
@@ -32,7 +33,7 @@ from shared import subjects
 from shared.bus import connect, wait_for_topology
 from shared.catalogue import ModelSpec
 from shared.config import Settings
-from shared.contracts import CellResult, Job, ModelHealth, encode, job_decoder
+from shared.contracts import ANSWERED, CellResult, Job, ModelHealth, encode, job_decoder
 from shared.logging import get_logger
 from shared.providers import make_http_client
 from shared.service import MicroService
@@ -40,6 +41,7 @@ from shared.service import MicroService
 log = get_logger("brandlens.adapter")
 
 HEARTBEAT_S = 5.0
+LATENCY_WINDOW = 200
 
 # Test-only fault hook (docs/reliability.md): a handler bug for the cells whose id matches this
 # glob, so the fault suite can prove a poison job ends as `crashed` after MaxDeliver. The retry
@@ -69,6 +71,15 @@ def loop_kind() -> str:
     return "uvloop" if type(asyncio.get_running_loop()).__module__.startswith("uvloop") else "asyncio"
 
 
+def latency_percentiles(window: deque[float]) -> tuple[float | None, float | None]:
+    """(p50, p90) in ms of the recent answered calls (nearest rank), None before the first."""
+    if not window:
+        return None, None
+    ordered = sorted(window)
+    last = len(ordered) - 1
+    return ordered[round(0.5 * last)], ordered[round(0.9 * last)]
+
+
 class AdapterService:
     def __init__(self, settings: Settings, spec: ModelSpec, *, grace_s: float = 10.0) -> None:
         self.settings = settings
@@ -90,6 +101,8 @@ class AdapterService:
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self.completed = 0
+        # Milliseconds of the last answered calls: the observed p50/p90 the dispatcher's estimates use.
+        self._latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)
         self.redeliveries = 0
         self._last_health: tuple[str, str] = ("ready", "closed")
         self.crash_cells = os.environ.get(CRASH_CELLS_ENV) or None
@@ -198,8 +211,10 @@ class AdapterService:
             reason = self.caller.latch.reason
         elif self.caller is not None and self.caller.breaker.state != "closed":
             state, reason = "degraded", f"circuit breaker {self.caller.breaker.state}"
+        p50, p90 = latency_percentiles(self._latencies)
         return ModelHealth(
             model=self.spec.name, state=state, reason=reason,
+            latency_p50_ms=p50, latency_p90_ms=p90, latency_samples=len(self._latencies),
             breaker=self.caller.breaker.state if self.caller else "closed",
             in_flight=len(self._tasks), concurrency=self.caller.limiter.current if self.caller else 0,
             adapter_id=self.adapter_id, protocol=self.spec.protocol, at=time.time(),
@@ -296,6 +311,8 @@ class AdapterService:
                     raise InjectedCrash(f"{CRASH_CELLS_ENV} matches this cell")
                 assert self.caller is not None
                 result = await self.caller.call(job)
+                if result.status in ANSWERED and result.latency_ms is not None:
+                    self._latencies.append(float(result.latency_ms))
                 await self._publish_result(result)
                 await self._publish_health_if_changed()
                 await msg.ack()
