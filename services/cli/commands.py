@@ -7,6 +7,7 @@ import contextlib
 import json
 import signal
 import sys
+import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,7 @@ async def write_reports(client: BrandlensClient, run_id: str, out: Path, formats
 async def submit_and_follow(client: BrandlensClient, payload: bytes, out: Path, formats: list[str],
                             timeout_s: float | None = None) -> tuple[int, str | None]:
     """Submit, show live progress, write the report files; returns (exit code, run id)."""
+    started_at = time.monotonic()
     try:
         accepted = await client.submit(payload)
     except RequestRejected as exc:
@@ -78,7 +80,12 @@ async def submit_and_follow(client: BrandlensClient, payload: bytes, out: Path, 
         return 2, None
     note = " (already submitted: same request_id)" if accepted.duplicate else ""
     print(f"run {accepted.run_id}: {accepted.cells} cells{note}", file=sys.stderr)
-    bar = ProgressBar(accepted.cells)
+    estimate = accepted.estimate
+    expected_s = estimate.duration_p50_s if estimate else None
+    if estimate is not None and expected_s is not None:
+        print(f"expected duration: {_duration(expected_s)} (p90 {_duration(estimate.duration_p90_s)})",
+              file=sys.stderr)
+    bar = ProgressBar(accepted.cells, expected_s=expected_s, started_at=started_at)
     completed: Completed | None = None
     async with asyncio.timeout(timeout_s):
         async for event in client.events(accepted.run_id):
