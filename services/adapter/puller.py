@@ -8,10 +8,12 @@ nats.js ``consume()``) on nats-py's public API: a pull request (``$JS.API.CONSUM
 for exactly the free slots stays open on the server, each job is handed over the moment it is
 delivered, and every freed slot is asked for again within one event-loop turn.
 
-Each pull request has its own reply subject under one wildcard inbox, so the jobs it still owes
-are known exactly: a job takes one off, its end (408 expired, 409 e.g. leadership change) drops
-the rest. A request that goes silent past its idle heartbeats (a reconnect or a server restart
-loses the server's side) is forgotten and asked again.
+Each pull request has its own reply subject under one wildcard inbox, so its heartbeats and its
+end (408 expired, 409 e.g. leadership change: the rest of it is dropped) name it. A delivered job
+carries the stream subject, not the inbox, so it is counted against the oldest request still
+owing jobs: the server fills waiting requests first-in first-out. A request that goes silent
+past its idle heartbeats (a reconnect or a server restart loses the server's side) is forgotten
+and asked again.
 """
 
 from __future__ import annotations
@@ -147,14 +149,16 @@ class JobPuller:
         self.pull_requests += 1
 
     async def _on_msg(self, msg: Msg) -> None:
-        request = self._requests.get(msg.subject)
         status = msg.headers.get(STATUS_HEADER) if msg.headers and not msg.data else None
         if status is None:
-            if request is not None:
-                request.owed -= 1
-                request.last_seen = time.monotonic()
-                if request.owed <= 0:
-                    del self._requests[msg.subject]
+            # dicts keep insertion order: the first entry is the oldest open request.
+            oldest = next(iter(self._requests), None)
+            if oldest is not None:
+                owing = self._requests[oldest]
+                owing.owed -= 1
+                owing.last_seen = time.monotonic()
+                if owing.owed <= 0:
+                    del self._requests[oldest]
             if self._stopped:
                 with contextlib.suppress(Exception):
                     await msg.nak()  # stopping: another replica (or the restarted one) takes it now
@@ -163,6 +167,7 @@ class JobPuller:
             # the caller's concurrency limiter keeps the provider's limit, and the slot count heals.
             self.on_job(msg)
             return
+        request = self._requests.get(msg.subject)
         if status == HEARTBEAT_STATUS:
             if request is not None:
                 request.last_seen = time.monotonic()

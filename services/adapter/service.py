@@ -34,6 +34,7 @@ from shared.bus import connect, wait_for_topology
 from shared.catalogue import ModelSpec
 from shared.config import Settings
 from shared.contracts import ANSWERED, CellResult, Job, ModelHealth, encode, job_decoder
+from shared.estimate import MIN_OBSERVED_CALLS
 from shared.logging import get_logger
 from shared.providers import make_http_client
 from shared.service import MicroService
@@ -104,7 +105,7 @@ class AdapterService:
         # Milliseconds of the last answered calls: the observed p50/p90 the dispatcher's estimates use.
         self._latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)
         self.redeliveries = 0
-        self._last_health: tuple[str, str] = ("ready", "closed")
+        self._last_health: tuple[str, str, bool] = ("ready", "closed", False)
         self.crash_cells = os.environ.get(CRASH_CELLS_ENV) or None
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -249,7 +250,8 @@ class AdapterService:
         # A latch or a breaker change must reach the dispatcher now, not at the next heartbeat:
         # it decides whether new requests for this model are accepted.
         current = self.health()
-        key = (current.state, current.breaker)
+        # ...and so must the first observed latencies (time estimates), not 5 s later.
+        key = (current.state, current.breaker, current.latency_samples >= MIN_OBSERVED_CALLS)
         if key != self._last_health:
             self._last_health = key
             await self._publish_health()
