@@ -23,7 +23,8 @@ async def followed_run(client: BrandlensClient, request: dict[str, object],
     started = time.perf_counter()
     accepted = await client.submit(request)
     estimate = accepted.estimate
-    eta = Eta(accepted.cells, estimate.duration_p50_s if estimate else None, started)
+    per_model = {m.model: (m.cells, m.duration_p50_s) for m in estimate.models} if estimate else {}
+    eta = Eta(accepted.cells, estimate.duration_p50_s if estimate else None, started, per_model)
     predicted: dict[int, tuple[float, float | None]] = {}
     completed: Completed | None = None
     deadline = started + timeout_s
@@ -32,7 +33,7 @@ async def followed_run(client: BrandlensClient, request: dict[str, object],
         if isinstance(event, Progress):
             for mark in MARKS:
                 if mark not in predicted and event.done * 100 >= mark * accepted.cells:
-                    predicted[mark] = (now - started, eta.remaining_s(event.done, now))
+                    predicted[mark] = (now - started, eta.remaining_s(event.done, now, event.by_model))
         elif isinstance(event, Completed):
             completed = event
             break

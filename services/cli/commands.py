@@ -85,7 +85,8 @@ async def submit_and_follow(client: BrandlensClient, payload: bytes, out: Path, 
     if estimate is not None and expected_s is not None:
         print(f"expected duration: {_duration(expected_s)} (p90 {_duration(estimate.duration_p90_s)})",
               file=sys.stderr)
-    bar = ProgressBar(accepted.cells, expected_s=expected_s, started_at=started_at)
+    per_model = {m.model: (m.cells, m.duration_p50_s) for m in estimate.models} if estimate else {}
+    bar = ProgressBar(accepted.cells, expected_s=expected_s, started_at=started_at, per_model=per_model)
     completed: Completed | None = None
     async with asyncio.timeout(timeout_s):
         async for event in client.events(accepted.run_id):

@@ -12,9 +12,10 @@ from shared.contracts import Completed, Progress, RunEvent
 
 class ProgressBar:
     def __init__(self, total: int, stream: TextIO = sys.stderr, width: int = 30,
-                 expected_s: float | None = None, started_at: float | None = None) -> None:
+                 expected_s: float | None = None, started_at: float | None = None,
+                 per_model: dict[str, tuple[int, float | None]] | None = None) -> None:
         self.total = max(total, 1)
-        self.eta = Eta(self.total, expected_s, time.monotonic() if started_at is None else started_at)
+        self.eta = Eta(self.total, expected_s, time.monotonic() if started_at is None else started_at, per_model)
         self.stream = stream
         self.width = width
         self.tty = stream.isatty()
@@ -30,7 +31,8 @@ class ProgressBar:
             return
         filled = int(self.width * done / max(total, 1))
         counts = " ".join(f"{k}={v}" for k, v in sorted(statuses.items()))
-        eta = "" if isinstance(event, Completed) else format_eta(self.eta.remaining_s(done, time.monotonic()))
+        eta = "" if isinstance(event, Completed) else format_eta(
+            self.eta.remaining_s(done, time.monotonic(), event.by_model))
         line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {label} {eta} {counts}".rstrip()
         line = line.replace("  ", " ")
         if line == self._last_line:
