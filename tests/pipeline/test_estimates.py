@@ -10,6 +10,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from services.cli.eta import Eta
 from shared.catalogue import load_catalogue
 from shared.client import BrandlensClient
 from shared.contracts import CellSpec, ModelHealth
@@ -119,3 +120,20 @@ class TestSubmit:
             assert record.status in {"complete", "partial"}
         finally:
             await client.close()
+
+
+class TestEta:
+    def test_starts_at_the_estimate_and_ends_at_the_pace(self) -> None:
+        """Nothing done: the estimate's remaining time; all done: zero; in between a blend of the two."""
+        eta = Eta(100, 10.0, started_at=0.0)
+        assert eta.remaining_s(0, now=2.0) == 8.0
+        assert eta.remaining_s(100, now=9.0) == 0.0
+        # Half done after 4 s: the estimate says 6 s left, the pace 4 s; each weighs a half.
+        assert eta.remaining_s(50, now=4.0) == 5.0
+
+    def test_the_slowest_model_sets_the_run_eta(self) -> None:
+        """A fast model nearly done does not make the run look nearly done: the slow model's share counts."""
+        eta = Eta(20, 10.0, 0.0, per_model={"fast": (10, 2.0), "slow": (10, 10.0)})
+        remaining = eta.remaining_s(11, 2.0, {"fast": {"ok": 10}, "slow": {"ok": 1}})
+        assert remaining is not None and remaining > 7.0
+        assert Eta(20, None, 0.0).remaining_s(0, 1.0) is None
