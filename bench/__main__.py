@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only makespan,overhead,scaleout,users] [--profile] [--cells N]`.
+"""`python -m bench [--quick] [--only makespan,uniform,recovery,overhead,scaleout,users] [--profile] [--cells N]`.
 
 See docs/performance.md for what each scenario measures and how.
 """
@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import makespan, overhead, report, scaleout, users
+from bench import makespan, overhead, recovery, report, scaleout, uniform, users
 from shared.logging import configure_logging
 
-SCENARIOS = ("makespan", "overhead", "scaleout", "users")
+SCENARIOS = ("makespan", "uniform", "recovery", "overhead", "scaleout", "users")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -37,6 +37,10 @@ async def run_scenarios(names: list[str], *, quick: bool, profile: bool, cells: 
         if name == "makespan":
             outcome = await (makespan.run(questions=4, repeats=1, serial_questions=1, models=3, scale=1 / 500)
                              if quick else makespan.run())
+        elif name == "uniform":
+            outcome = await (uniform.run(questions=12, repeats=1, models=3, latency_ms=100) if quick else uniform.run())
+        elif name == "recovery":
+            outcome = await (recovery.run(repeats=1, questions=24, latency_ms=1000) if quick else recovery.run())
         elif name == "overhead":
             outcome = await (overhead.run(cells=200, repeats=1, warmup_cells=40, rss_marks=(10, 100))
                              if quick else overhead.run(cells=cells, profile=profile))

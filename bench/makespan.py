@@ -16,6 +16,7 @@ from typing import Any
 
 from bench import baselines
 from bench.cells import stored_cells
+from bench.eta import followed_run
 from bench.stack import BenchStack
 from bench.stats import median, percentile
 from bench.workload import (
@@ -29,6 +30,7 @@ from bench.workload import (
 
 SLOTS = 8
 SEED = 20261128
+WARMUP_QUESTIONS = 8
 
 
 async def run(questions: int = 50, repeats: int = 3, scale: float = 1 / 50, serial_questions: int = 2,
@@ -39,14 +41,19 @@ async def run(questions: int = 50, repeats: int = 3, scale: float = 1 / 50, seri
     async with BenchStack(names, label="makespan") as stack:
         assert stack.client is not None
         # Warm-up: connections, imports and the simulator's answer cache are not what is measured.
-        await stack.run(request(["全屋定制品牌哪家好 warm [latency_ms=1]"], names))
+        # Its latencies come from the same distributions (another seed), so the adapters have
+        # observed latencies for the first repeat's estimate, as after any earlier run.
+        warm = draw_latencies(profiles, WARMUP_QUESTIONS, scale, random.Random(SEED - 1))
+        await stack.run(request([f"warm {hinted_question(i, profiles, warm)}" for i in range(WARMUP_QUESTIONS)],
+                                names))
         for repeat in range(repeats):
             rng = random.Random(SEED + repeat)
             draws = draw_latencies(profiles, questions, scale, rng)
             limit_s = provider_limit_ms(draws, SLOTS) / 1000
             qs = [hinted_question(i, profiles, draws) for i in range(questions)]
             submitted_at = time.time()
-            run_id, makespan_s, status = await stack.run(request(qs, names, client=f"bench makespan {repeat}"))
+            followed = await followed_run(stack.client, request(qs, names, client=f"bench makespan {repeat}"))
+            run_id, makespan_s, status = followed["run_id"], followed["makespan_s"], followed["status"]
             # The same cells in the dispatcher's order (question-major, then model), for the baselines.
             cells = [(p.provider_model, qs[i]) for i in range(questions) for p in profiles]
             latency_of = {(p.provider_model, qs[i]): draws[p.name][i] for i in range(questions) for p in profiles}
@@ -74,6 +81,8 @@ async def run(questions: int = 50, repeats: int = 3, scale: float = 1 / 50, seri
                 # Per-cell cost of the pipeline at this (normal) load, from the stored timestamps.
                 "post_call_latency_ms": {"p50": percentile(post_call_ms, 50), "p99": percentile(post_call_ms, 99)},
                 "submit_to_first_call_ms": (first_start - submitted_at) * 1000,
+                "estimate_p50_s": followed["estimate_p50_s"], "estimate_p90_s": followed["estimate_p90_s"],
+                "eta_error": followed["eta_error"],
             })
     return {
         "workload": {"models": names, "questions": questions, "cells": questions * len(names), "slots": SLOTS,
@@ -94,5 +103,16 @@ async def run(questions: int = 50, repeats: int = 3, scale: float = 1 / 50, seri
             q: median([r["post_call_latency_ms"][q] for r in repeats_out]) for q in ("p50", "p99")
         },
         "submit_to_first_call_ms": median([r["submit_to_first_call_ms"] for r in repeats_out]),
+        "estimate_p50_s": median([r["estimate_p50_s"] or 0.0 for r in repeats_out]),
+        "eta_error_pct": eta_error_medians(repeats_out),
     }
+
+
+def eta_error_medians(repeats: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Median over repeats of the ETA's error at each mark, in % of the run's real duration."""
+    out: dict[str, float | None] = {}
+    for mark in ("25%", "50%", "75%"):
+        values = [r["eta_error"][mark]["error_pct"] for r in repeats if r["eta_error"].get(mark)]
+        out[mark] = median(values) if values else None
+    return out
 

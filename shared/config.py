@@ -42,6 +42,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     retention_days: float = 30.0
     dedupe_window_s: float = 2 * 3600.0
     ack_wait_s: float = 30.0
+    # AckWait of the adapters' job consumers: how long a killed adapter's jobs wait before another
+    # adapter gets them. Short, because adapters send in-progress acks every third of it during a
+    # call. BRANDLENS_JOB_ACK_WAIT_S, else BRANDLENS_ACK_WAIT_S when that is set, else 5 s.
+    job_ack_wait_s: float = 5.0
     max_deliver: int = 5
     # The services' event loop: uvloop when installed (it is a dependency on Linux and macOS),
     # else asyncio's own; BRANDLENS_EVENT_LOOP=asyncio opts out.
@@ -88,6 +92,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"BRANDLENS_ANALYSIS_WORKERS={analysis_workers}: must be -1 (auto), 0 (none) or up to 16")
     if replicas not in (1, 3, 5):
         raise SettingsError(f"BRANDLENS_REPLICAS={replicas}: JetStream replicas must be 1, 3 or 5")
+    ack_wait_s = _get(env, "BRANDLENS_ACK_WAIT_S", float, 30.0, "positive")
     return Settings(
         nats_url=env.get("NATS_URL") or None,
         nats_user=env.get("NATS_USER") or None,
@@ -106,7 +111,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         replicas=replicas,
         retention_days=_get(env, "BRANDLENS_RETENTION_DAYS", float, 30.0, "positive"),
         dedupe_window_s=_get(env, "BRANDLENS_DEDUPE_WINDOW_S", float, 7200.0, "positive"),
-        ack_wait_s=_get(env, "BRANDLENS_ACK_WAIT_S", float, 30.0, "positive"),
+        ack_wait_s=ack_wait_s,
+        job_ack_wait_s=_get(env, "BRANDLENS_JOB_ACK_WAIT_S", float,
+                            ack_wait_s if env.get("BRANDLENS_ACK_WAIT_S") else 5.0, "positive"),
         max_deliver=_get(env, "BRANDLENS_MAX_DELIVER", int, 5, "positive"),
         event_loop=event_loop,
         analysis_workers=analysis_workers,

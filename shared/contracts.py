@@ -69,6 +69,9 @@ class DiagnosisRequest(msgspec.Struct, kw_only=True):
     max_cost: float | None = None
     # Free-form label of the submitting client, shown in run history.
     client: str | None = None
+    # Accept a plan whose expected (p50) duration exceeds deadline_s: the run ends `partial` at
+    # its deadline with the cells done by then. Without it such a plan is rejected (400, deadline_s).
+    allow_partial: bool = False
 
 
 class CellSpec(msgspec.Struct, kw_only=True, array_like=False):
@@ -203,6 +206,10 @@ class ModelHealth(msgspec.Struct, kw_only=True, tag="health"):
     adapter_id: str = ""
     protocol: str = ""
     at: float = 0.0
+    # The model's latency over the adapter's recent answered calls (time estimates, shared/estimate.py).
+    latency_p50_ms: float | None = None
+    latency_p90_ms: float | None = None
+    latency_samples: int = 0
 
 
 # --- stored records -------------------------------------------------------------------------
@@ -238,11 +245,40 @@ class CellRecord(msgspec.Struct, kw_only=True):
     stored_at: float = 0.0
 
 
+class ModelEstimate(msgspec.Struct, kw_only=True):
+    """One model's share of a plan: ceil(cells / concurrency) rounds × its latency (p50 and p90)."""
+
+    model: str
+    cells: int
+    concurrency: int
+    # "observed": the adapter's recent calls; "catalogue": latency_p50_s/latency_p90_s; "unknown": neither.
+    latency_source: Literal["observed", "catalogue", "unknown"]
+    latency_p50_s: float | None = None
+    latency_p90_s: float | None = None
+    duration_p50_s: float | None = None
+    duration_p90_s: float | None = None
+
+
+class RunEstimate(msgspec.Struct, kw_only=True):
+    """Expected duration of a plan (its slowest model; None if any model's latency is unknown)."""
+
+    duration_p50_s: float | None
+    duration_p90_s: float | None
+    # The smallest sensible deadline_s for this plan: p90 duration × 1.25, at least 30 s.
+    implied_deadline_s: float | None
+    deadline_s: float
+    # False when the p50 duration exceeds deadline_s (accepted only with allow_partial).
+    fits: bool | None
+    models: list[ModelEstimate] = []
+
+
 class SubmitAccepted(msgspec.Struct, kw_only=True):
     run_id: str
     cells: int
     duplicate: bool = False
     status: RunStatus = "running"
+    # How long the run is expected to take (not repeated for a duplicate submit).
+    estimate: RunEstimate | None = None
 
 
 class FieldError(msgspec.Struct, kw_only=True):

@@ -13,6 +13,7 @@ import gc
 import os
 import socket
 import time
+from collections import deque
 from typing import Any
 
 import msgspec
@@ -26,11 +27,13 @@ from nats.js.kv import KeyValue
 from structlog.contextvars import bound_contextvars
 
 from services.adapter.caller import Caller
+from services.adapter.puller import JobPuller
 from shared import subjects
 from shared.bus import connect, wait_for_topology
 from shared.catalogue import ModelSpec
 from shared.config import Settings
-from shared.contracts import CellResult, Job, ModelHealth, encode, job_decoder
+from shared.contracts import ANSWERED, CellResult, Job, ModelHealth, encode, job_decoder
+from shared.estimate import MIN_OBSERVED_CALLS
 from shared.logging import get_logger
 from shared.providers import make_http_client
 from shared.service import MicroService
@@ -38,7 +41,7 @@ from shared.service import MicroService
 log = get_logger("brandlens.adapter")
 
 HEARTBEAT_S = 5.0
-FETCH_BATCH_MAX = 64
+LATENCY_WINDOW = 200
 
 def open_fd_count() -> int | None:
     """Open file descriptors of this process, where /proc tells (Linux); None elsewhere."""
@@ -58,6 +61,15 @@ def loop_kind() -> str:
     return "uvloop" if type(asyncio.get_running_loop()).__module__.startswith("uvloop") else "asyncio"
 
 
+def latency_percentiles(window: deque[float]) -> tuple[float | None, float | None]:
+    """(p50, p90) in ms of the recent answered calls (nearest rank), None before the first."""
+    if not window:
+        return None, None
+    ordered = sorted(window)
+    last = len(ordered) - 1
+    return ordered[round(0.5 * last)], ordered[round(0.9 * last)]
+
+
 class AdapterService:
     def __init__(self, settings: Settings, spec: ModelSpec, *, grace_s: float = 10.0) -> None:
         self.settings = settings
@@ -72,21 +84,22 @@ class AdapterService:
         self.cells_kv: KeyValue | None = None
         self.caller: Caller | None = None
         self.micro: MicroService | None = None
-        self._sub: JetStreamContext.PullSubscription | None = None
+        self._puller: JobPuller | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         # Jobs being worked on (by id: Msg is unhashable) with when JetStream last heard about them.
         self._working: dict[int, tuple[Msg, float]] = {}
-        self._slot_free = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self.completed = 0
+        # Milliseconds of the last answered calls: the observed p50/p90 the dispatcher's estimates use.
+        self._latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)
         self.redeliveries = 0
-        self._last_health: tuple[str, str] = ("ready", "closed")
+        self._last_health: tuple[str, str, bool] = ("ready", "closed", False)
 
     # --- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self.nc = await connect(self.settings, f"brandlens-adapter-{self.spec.name}")
+        self.nc = await connect(self.settings, f"brandlens-adapter-{self.spec.name}", on_reconnect=self._reconnected)
         self.js = self.nc.jetstream(timeout=10)
         await wait_for_topology(self.nc, self.settings)
         self.health_kv = await self.js.key_value(subjects.HEALTH_BUCKET)
@@ -114,32 +127,34 @@ class AdapterService:
                 make_http_client(max_connections=self.spec.concurrency, timeout_s=self.spec.timeout_s),
                 adapter_id=self.adapter_id,
             )
-            self._sub = await self._subscribe()
-            self._loops.append(asyncio.create_task(self._consume()))
+            await self._ensure_consumer()
+            self._puller = JobPuller(self.nc, subjects.JOBS_STREAM, subjects.adapter_consumer(self.spec.name),
+                                     self._free_slots, self._start_job)
+            await self._puller.start()
+            self._puller.top_up()
             self._loops.append(asyncio.create_task(self._keep_alive()))
         self._loops.append(asyncio.create_task(self._heartbeat()))
         await self._publish_health()
         log.info("adapter_ready", model=self.spec.name, concurrency=self.spec.concurrency,
                  configured=self.missing_env is None)
 
-    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+    async def _ensure_consumer(self) -> None:
+        """Create the durable consumer, or update it to this process's settings (create-or-update:
+        a stack upgraded from a longer AckWait gets the new one)."""
         assert self.js is not None
         config = ConsumerConfig(
             durable_name=subjects.adapter_consumer(self.spec.name),
             deliver_policy=DeliverPolicy.ALL,
             ack_policy=AckPolicy.EXPLICIT,
-            ack_wait=self.settings.ack_wait_s,
+            # Short, because a SIGKILLed adapter's jobs wait out exactly this before another adapter
+            # gets them; a long call is kept alive by in-progress acks (_keep_alive), not by AckWait.
+            ack_wait=self.settings.job_ack_wait_s,
             max_deliver=self.settings.max_deliver,
-            # Room for every replica's in-flight jobs; the semaphore below bounds each process.
+            # Room for every replica's in-flight jobs; each process asks only for its free slots.
             max_ack_pending=max(1000, self.spec.concurrency * 16),
             filter_subject=subjects.job_subject(self.spec.name),
         )
-        return await self.js.pull_subscribe(
-            subjects.job_subject(self.spec.name),
-            durable=subjects.adapter_consumer(self.spec.name),
-            stream=subjects.JOBS_STREAM,
-            config=config,
-        )
+        await self.js.add_consumer(subjects.JOBS_STREAM, config)
 
     async def stop(self) -> None:
         """Stop fetching, let in-flight cells finish within the grace period, hand back the rest."""
@@ -149,16 +164,17 @@ class AdapterService:
         for task in self._loops:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._puller is not None:
+            self._puller.stopping()
         if self._tasks:
             _done, pending = await asyncio.wait(self._tasks, timeout=self.grace_s)
             for task in pending:
                 task.cancel()  # the handler naks its job so another replica takes it now
             if pending:
                 await asyncio.wait(pending, timeout=5)
-        # nc.drain() waits its whole timeout while a pull subscription is open.
-        if self._sub is not None:
-            with contextlib.suppress(Exception):
-                await self._sub.unsubscribe()
+        # nc.drain() waits its whole timeout while a pull request's inbox is subscribed.
+        if self._puller is not None:
+            await self._puller.stop()
         if self.micro:
             await self.micro.stop()
         if self.caller is not None:
@@ -166,6 +182,11 @@ class AdapterService:
         if self.nc and not self.nc.is_closed:
             with contextlib.suppress(Exception):
                 await self.nc.drain()
+
+    async def _reconnected(self) -> None:
+        # The server may have lost the open pull requests with the connection: ask again.
+        if self._puller is not None:
+            self._puller.reset()
 
     # --- health ---------------------------------------------------------------------------
 
@@ -184,8 +205,10 @@ class AdapterService:
             reason = self.caller.latch.reason
         elif self.caller is not None and self.caller.breaker.state != "closed":
             state, reason = "degraded", f"circuit breaker {self.caller.breaker.state}"
+        p50, p90 = latency_percentiles(self._latencies)
         return ModelHealth(
             model=self.spec.name, state=state, reason=reason,
+            latency_p50_ms=p50, latency_p90_ms=p90, latency_samples=len(self._latencies),
             breaker=self.caller.breaker.state if self.caller else "closed",
             in_flight=len(self._tasks), concurrency=self.caller.limiter.current if self.caller else 0,
             adapter_id=self.adapter_id, protocol=self.spec.protocol, at=time.time(), until=until,
@@ -197,6 +220,7 @@ class AdapterService:
             "model": self.spec.name, "state": h.state, "reason": h.reason, "breaker": h.breaker,
             "in_flight": h.in_flight, "concurrency": h.concurrency, "completed": self.completed,
             "redeliveries": self.redeliveries,
+            "pull_requests": self._puller.pull_requests if self._puller else 0,
             "http_calls": self.caller.stats.http_calls if self.caller else 0,
             "by_status": dict(self.caller.stats.by_status) if self.caller else {},
             # Leak introspection for the fault suite and operators: back to idle after a run.
@@ -219,7 +243,8 @@ class AdapterService:
         # A latch or a breaker change must reach the dispatcher now, not at the next heartbeat:
         # it decides whether new requests for this model are accepted.
         current = self.health()
-        key = (current.state, current.breaker)
+        # ...and so must the first observed latencies (time estimates), not 5 s later.
+        key = (current.state, current.breaker, current.latency_samples >= MIN_OBSERVED_CALLS)
         if key != self._last_health:
             self._last_health = key
             await self._publish_health()
@@ -231,42 +256,29 @@ class AdapterService:
 
     # --- consuming ------------------------------------------------------------------------
 
-    async def _consume(self) -> None:
-        assert self._sub is not None
-        capacity = self.spec.concurrency
-        while not self._stopping.is_set():
-            free = capacity - len(self._tasks)
-            if free <= 0:
-                # Woken by the first handler that finishes (no await between the check and the clear).
-                self._slot_free.clear()
-                await self._slot_free.wait()
-                continue
-            try:
-                msgs = await self._sub.fetch(batch=min(free, FETCH_BATCH_MAX), timeout=1.0)
-            except TimeoutError:
-                continue  # no job arrived: normal
-            except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError,
-                    nats.errors.TimeoutError, nats.js.errors.APIError) as exc:
-                log.warning("fetch_failed", error=type(exc).__name__)
-                await asyncio.sleep(0.5)
-                continue
-            for msg in msgs:
-                task = asyncio.create_task(self._handle(msg))
-                self._tasks.add(task)
-                task.add_done_callback(self._task_done)
+    def _free_slots(self) -> int:
+        return self.spec.concurrency - len(self._tasks)
+
+    def _start_job(self, msg: Msg) -> None:
+        task = asyncio.create_task(self._handle(msg))
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
-        self._slot_free.set()
+        if self._puller is not None and not self._stopping.is_set():
+            self._puller.top_up()
 
     async def _keep_alive(self) -> None:
         # JetStream redelivers after AckWait; a long LLM call must say it is still working. One
         # loop for every in-flight job instead of a task per job: at thousands of cells per second
         # a task (and its timer) per job cost more than the jobs' own bookkeeping.
-        interval = max(0.5, min(self.settings.ack_wait_s / 3, 10.0))
+        interval = max(0.5, min(self.settings.job_ack_wait_s / 3, 10.0))
         while True:
             await asyncio.sleep(interval / 4)
             now = time.monotonic()
+            if self._puller is not None:
+                self._puller.expire_silent(now)
             for key, (msg, last) in list(self._working.items()):
                 if now - last >= interval and key in self._working:
                     self._working[key] = (msg, now)
@@ -292,6 +304,8 @@ class AdapterService:
                         return
                 assert self.caller is not None
                 result = await self.caller.call(job)
+                if result.status in ANSWERED and result.latency_ms is not None:
+                    self._latencies.append(float(result.latency_ms))
                 await self._publish_result(result)
                 await self._publish_health_if_changed()
                 await msg.ack()

@@ -7,20 +7,22 @@ import contextlib
 import json
 import signal
 import sys
+import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from services.cli.local import local_settings
+from services.cli.local import local_settings, recorded_url
 from services.cli.progress import ProgressBar
 from services.cli.stack import Stack
 from shared.catalogue import TYPICAL_INPUT_TOKENS, TYPICAL_OUTPUT_TOKENS, load_catalogue
 from shared.client import BrandlensClient
 from shared.config import Settings
-from shared.contracts import Completed, DiagnosisRequest, encode
-from shared.errors import RequestRejected
+from shared.contracts import Completed, DiagnosisRequest, FieldError, ModelHealth, encode
+from shared.errors import BrandlensError, RequestRejected
+from shared.estimate import MIN_OBSERVED_CALLS, deadline_reason, estimate_run
 from shared.report.formats import render
 from shared.validation import RequestInvalid, decode_request, validate_request
 
@@ -60,6 +62,7 @@ async def write_reports(client: BrandlensClient, run_id: str, out: Path, formats
 async def submit_and_follow(client: BrandlensClient, payload: bytes, out: Path, formats: list[str],
                             timeout_s: float | None = None) -> tuple[int, str | None]:
     """Submit, show live progress, write the report files; returns (exit code, run id)."""
+    started_at = time.monotonic()
     try:
         accepted = await client.submit(payload)
     except RequestRejected as exc:
@@ -67,7 +70,13 @@ async def submit_and_follow(client: BrandlensClient, payload: bytes, out: Path, 
         return 2, None
     note = " (already submitted: same request_id)" if accepted.duplicate else ""
     print(f"run {accepted.run_id}: {accepted.cells} cells{note}", file=sys.stderr)
-    bar = ProgressBar(accepted.cells)
+    estimate = accepted.estimate
+    expected_s = estimate.duration_p50_s if estimate else None
+    if estimate is not None and expected_s is not None:
+        print(f"expected duration: {_duration(expected_s)} (p90 {_duration(estimate.duration_p90_s)})",
+              file=sys.stderr)
+    per_model = {m.model: (m.cells, m.duration_p50_s) for m in estimate.models} if estimate else {}
+    bar = ProgressBar(accepted.cells, expected_s=expected_s, started_at=started_at, per_model=per_model)
     completed: Completed | None = None
     async with asyncio.timeout(timeout_s):
         async for event in client.events(accepted.run_id):
@@ -89,7 +98,7 @@ async def cmd_run(settings: Settings, args: Any) -> int:
         err(f"cannot read {args.request}: {exc.strerror}")
         return 2
     if args.dry_run:
-        return dry_run(settings, payload)
+        return dry_run(settings, payload, await observed_health(settings))
     client = await connect(settings)
     try:
         code, _run_id = await submit_and_follow(client, payload, Path(args.out), args.formats or DEFAULT_FORMATS,
@@ -99,8 +108,37 @@ async def cmd_run(settings: Settings, args: Any) -> int:
         await client.close()
 
 
-def dry_run(settings: Settings, payload: bytes) -> int:
-    """Cells, expected calls and estimated cost, without a running stack."""
+async def observed_health(settings: Settings) -> dict[str, ModelHealth]:
+    """Each model's recently observed latency and concurrency from a running stack, if one answers
+    within a second or two; {} without one (the dry run then estimates with the catalogue's).
+    Only asked when a stack is configured (NATS_URL) or a running `brandlens up` recorded its URL."""
+    if not settings.nats_url and recorded_url(settings.home) is None:
+        return {}
+    resolved = local_settings(settings)
+    try:
+        client = await BrandlensClient.connect(resolved.nats_url, settings=resolved, timeout_s=1.5)
+    except BrandlensError:
+        return {}
+    try:
+        listing = await client.models()
+    except BrandlensError:
+        return {}
+    finally:
+        await client.close()
+    return {m["model"]: ModelHealth(model=m["model"], state="ready", concurrency=int(m.get("concurrency") or 0),
+                                    latency_p50_ms=m["latency_p50_s"] * 1000, latency_p90_ms=m["latency_p90_s"] * 1000,
+                                    latency_samples=MIN_OBSERVED_CALLS)
+            for m in listing if m.get("latency_source") == "observed"}
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "unknown"
+    return f"{seconds:,.1f} s" if seconds < 120 else f"{seconds / 60:,.1f} min"
+
+
+def dry_run(settings: Settings, payload: bytes, health: dict[str, ModelHealth] | None = None) -> int:
+    """Cells, expected calls, estimated cost and duration, without sending anything."""
     catalogue = load_catalogue(settings.models_path)
     try:
         req = decode_request(payload, settings)
@@ -108,26 +146,43 @@ def dry_run(settings: Settings, payload: bytes) -> int:
     except RequestInvalid as exc:
         print_field_errors(exc)
         return 2
-    by_model: dict[str, int] = {}
-    for cell in cells:
-        by_model[cell.model] = by_model.get(cell.model, 0) + 1
+    estimate = estimate_run(cells, catalogue, req.deadline_s, health)
     print(f"{len(cells)} cells; expected calls: {len(cells)} (more only for retried transient errors)")
     totals: dict[str, float] = {}
-    for model, count in sorted(by_model.items()):
-        spec = catalogue.models[model]
+    for m in sorted(estimate.models, key=lambda e: e.model):
+        spec = catalogue.models[m.model]
         per_cell = spec.estimated_cell_cost()
         if spec.price is None or per_cell is None:
-            print(f"  {model:<16} {count:>5} cells  cost: unknown (no price in the catalogue)")
-            continue
-        cost = count * per_cell
-        totals[spec.price.currency] = totals.get(spec.price.currency, 0.0) + cost
-        reasoning = f" (incl. ~{spec.reasoning_estimate} reasoning tokens per cell)" if spec.reasoning_estimate else ""
-        print(f"  {model:<16} {count:>5} cells  ≈ {cost:.4f} {spec.price.currency}{reasoning}")
+            cost_text = "cost: unknown (no price in the catalogue)"
+        else:
+            cost = m.cells * per_cell
+            totals[spec.price.currency] = totals.get(spec.price.currency, 0.0) + cost
+            reasoning = (f" (incl. ~{spec.reasoning_estimate} reasoning tokens per cell)"
+                         if spec.reasoning_estimate else "")
+            cost_text = f"≈ {cost:.4f} {spec.price.currency}{reasoning}"
+        if m.duration_p50_s is None:
+            time_text = "time: unknown (no observed or catalogue latency)"
+        else:
+            time_text = (f"time ≈ {_duration(m.duration_p50_s)} (p90 {_duration(m.duration_p90_s)}: "
+                         f"{m.concurrency} at a time, {m.latency_p50_s:g}/{m.latency_p90_s:g} s per answer, "
+                         f"{m.latency_source})")
+        print(f"  {m.model:<16} {m.cells:>5} cells  {cost_text}  {time_text}")
     for currency, total in totals.items():
         print(f"estimated cost: {total:.4f} {currency} (assuming ~{TYPICAL_INPUT_TOKENS} input and "
               f"~{TYPICAL_OUTPUT_TOKENS} output tokens per cell, plus each model's expected reasoning)")
+    if estimate.duration_p50_s is None:
+        print(f"expected duration: unknown; deadline_s: {req.deadline_s:g}")
+    else:
+        print(f"expected duration: {_duration(estimate.duration_p50_s)} (p90 {_duration(estimate.duration_p90_s)}); "
+              f"implied deadline_s: {estimate.implied_deadline_s:g}; requested deadline_s: {req.deadline_s:g}")
     if req.max_cost is not None:
         print(f"max_cost: {req.max_cost}")
+    if estimate.fits is False:
+        if not req.allow_partial:
+            # What submit would answer: the same field and reason.
+            print_field_errors(RequestInvalid([FieldError(field="deadline_s", reason=deadline_reason(estimate))]))
+            return 2
+        print("allow_partial: the run will end at its deadline with the cells done by then")
     return 0
 
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import TextIO
 
+from services.cli.eta import Eta, format_eta
 from shared.contracts import Completed, Progress, RunEvent
 
 
 class ProgressBar:
-    def __init__(self, total: int, stream: TextIO = sys.stderr, width: int = 30) -> None:
+    def __init__(self, total: int, stream: TextIO = sys.stderr, width: int = 30,
+                 expected_s: float | None = None, started_at: float | None = None,
+                 per_model: dict[str, tuple[int, float | None]] | None = None) -> None:
         self.total = max(total, 1)
+        self.eta = Eta(self.total, expected_s, time.monotonic() if started_at is None else started_at, per_model)
         self.stream = stream
         self.width = width
         self.tty = stream.isatty()
@@ -26,7 +31,10 @@ class ProgressBar:
             return
         filled = int(self.width * done / max(total, 1))
         counts = " ".join(f"{k}={v}" for k, v in sorted(statuses.items()))
-        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {label} {counts}".rstrip()
+        eta = "" if isinstance(event, Completed) else format_eta(
+            self.eta.remaining_s(done, time.monotonic(), event.by_model))
+        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {label} {eta} {counts}".rstrip()
+        line = line.replace("  ", " ")
         if line == self._last_line:
             return
         self._last_line = line

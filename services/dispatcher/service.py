@@ -29,6 +29,7 @@ from shared.config import Settings
 from shared.contracts import (
     CellSpec,
     DiagnosisRequest,
+    FieldError,
     Job,
     ModelHealth,
     RunRecord,
@@ -36,6 +37,7 @@ from shared.contracts import (
     encode,
     run_decoder,
 )
+from shared.estimate import deadline_reason, estimate_run, latency_listing
 from shared.logging import get_logger
 from shared.service import MicroService, Reject
 from shared.validation import RequestInvalid, decode_request, plan_cells, validate_request
@@ -127,11 +129,16 @@ class Dispatcher:
                 req, self.settings, self.catalogue,
                 lambda m: readiness_problem(self.catalogue, m, health.get(m)),
             )
+            estimate = estimate_run(cells, self.catalogue, req.deadline_s, health)
+            if estimate.fits is False and not req.allow_partial:
+                raise RequestInvalid([FieldError(field="deadline_s", reason=deadline_reason(estimate))])
         except RequestInvalid as exc:
             self.rejected += 1
             log.info("request_rejected", fields=[f.field for f in exc.fields])
             raise Reject(400, "invalid_request", str(exc), exc.fields) from None
         accepted = await self.accept(req, cells)
+        if not accepted.duplicate:
+            accepted.estimate = estimate
         self.accepted += 0 if accepted.duplicate else 1
         return encode(accepted)
 
@@ -156,6 +163,8 @@ class Dispatcher:
                 "in_flight": h.in_flight if h else 0,
                 # The adapter's current limit (lowered by AIMD after 429s), else the catalogue's.
                 "concurrency": h.concurrency if h and h.concurrency else spec.concurrency,
+                # Seconds per answer the time estimates use: observed recently, else the catalogue's.
+                **latency_listing(self.catalogue, name, h),
                 "api_key_env": spec.api_key_env or None,
             })
         return encode(listing)

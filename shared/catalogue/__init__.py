@@ -98,6 +98,10 @@ class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
     api_key_env: str = ""
     concurrency: Annotated[int, msgspec.Meta(ge=1)] = 8
     timeout_s: float = 180.0
+    # Typical seconds per answer (p50, p90) before any call is observed: time estimates and the
+    # deadline check (shared/estimate.py). Unset: unknown until the adapter has answered a few calls.
+    latency_p50_s: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    latency_p90_s: Annotated[float, msgspec.Meta(gt=0)] | None = None
     # Requests per minute (token bucket); 0 means no limit beyond `concurrency`.
     rpm: Annotated[int, msgspec.Meta(ge=0)] = 0
     stream: bool = False

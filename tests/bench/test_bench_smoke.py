@@ -23,7 +23,7 @@ def _finite(value: object) -> bool:
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("bench")
     done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(out)], cwd=REPO,
-                          capture_output=True, text=True, timeout=240)
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     files = list(out.glob("bench-*.json"))
     assert len(files) == 1, files
@@ -34,9 +34,9 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 class TestBenchRun:
     def test_writes_machine_facts_and_every_scenario(self, results: dict[str, Any]) -> None:
-        """The results file names the machine and holds all four scenarios; the summary table is printed."""
+        """The results file names the machine and holds every scenario; the summary table is printed."""
         assert results["machine"]["nproc"] >= 1 and results["machine"]["python"].startswith("3.")
-        assert set(results["scenarios"]) == {"makespan", "overhead", "scaleout", "users"}
+        assert set(results["scenarios"]) == {"makespan", "uniform", "recovery", "overhead", "scaleout", "users"}
         assert "makespan / limit" in results["_stdout"] and "results:" in results["_stdout"]
 
     def test_makespan_compares_with_limit_and_baselines_on_the_same_cells(self, results: dict[str, Any]) -> None:
@@ -49,6 +49,23 @@ class TestBenchRun:
             assert 0 < repeat["limit_s"] <= repeat["global_pool_limit_s"]
             assert all(_finite(repeat[k]) for k in ("makespan_s", "ratio_to_limit", "speedup_vs_serial",
                                                     "speedup_vs_global_pool"))
+
+    def test_uniform_compares_with_its_limit_and_baselines_and_reports_eta_errors(
+        self, results: dict[str, Any]
+    ) -> None:
+        """The uniform-latency runs complete; limit, both baselines and the ETA error at each mark are there."""
+        uniform = results["scenarios"]["uniform"]
+        assert uniform["global_pool_ok"] == uniform["workload"]["cells"]
+        for repeat in uniform["repeats"]:
+            assert repeat["status"] == "complete" and _finite(repeat["ratio_to_limit"])
+            assert set(repeat["eta_error"]) == {"25%", "50%", "75%"}
+        assert _finite(uniform["limit_s"]) and _finite(uniform["speedup_vs_serial"])
+
+    def test_recovery_redelivers_every_held_job_and_stores_each_cell_once(self, results: dict[str, Any]) -> None:
+        """After the SIGKILL every job the adapter held came back, the run completed, no cell twice."""
+        recovery = results["scenarios"]["recovery"]
+        assert all(r["status"] == "complete" and r["held_at_kill"] > 0 for r in recovery["repeats"])
+        assert recovery["all_stored_once"] and _finite(recovery["recovered_s"])
 
     def test_overhead_reports_throughput_cpu_memory_and_report_time(self, results: dict[str, Any]) -> None:
         """Every cell is stored; CPU and peak RSS are measured for every process, nats-server included."""

@@ -36,7 +36,7 @@ from tests.harness import Harness, Proc
 PROVIDER_MODEL = {"sim-deepseek": "deepseek-chat", "sim-qwen": "qwen-max", "sim-doubao": "doubao-seed-1-6"}
 
 # Fast crash recovery: a job held by a dead adapter comes back after 2 s, a poison job ends
-# after 2 deliveries. Production defaults are 30 s and 5 (docs/reliability.md).
+# after 2 deliveries. Production defaults are 5 s (jobs; 30 s for results) and 5 (docs/reliability.md).
 FAST_RECOVERY = {"BRANDLENS_ACK_WAIT_S": "2", "BRANDLENS_MAX_DELIVER": "2"}
 
 
@@ -227,6 +227,7 @@ async def open_stack(
     crash_cells: dict[str, str] | None = None,
     latency_scale: float = 0.002,
     nats_port: int | None = None,
+    catalogue: Path | None = None,
 ) -> FaultStack:
     """Start nats-server, the simulator, the aggregator, the dispatcher and one adapter per model.
 
@@ -235,6 +236,8 @@ async def open_stack(
     adapter as tests/faults/crashing_adapter.py, raising for the cell ids matching its glob.
     """
     harness = Harness(root, latency_scale=latency_scale, extra_env=dict(env or {}))
+    if catalogue is not None:
+        harness.catalogue = catalogue
     if nats_port is not None:
         # Harness.start_nats keeps the port of the server it replaces: a fault proxy can be
         # listening in front of that port before the server starts.
