@@ -72,6 +72,9 @@ class DiagnosisRequest(msgspec.Struct, kw_only=True):
     # Accept a plan whose expected (p50) duration exceeds deadline_s: the run ends `partial` at
     # its deadline with the cells done by then. Without it such a plan is rejected (400, deadline_s).
     allow_partial: bool = False
+    # Ask every selected model with its engine's web search on; a model whose provider has no
+    # search is rejected (400, models[i]), never silently run without it.
+    search: bool = False
 
 
 class CellSpec(msgspec.Struct, kw_only=True, array_like=False):
@@ -109,6 +112,38 @@ class Citation(msgspec.Struct, kw_only=True):
     site: str | None = None
 
 
+Surface = Literal["api", "api+search"]
+SourceKind = Literal["cited", "retrieved", "named"]
+
+
+class Source(msgspec.Struct, kw_only=True):
+    """One source of an answer, normalised across engines (issue #18).
+
+    ``cited``: a span of the answer points at it; ``retrieved``: the engine consulted it but no
+    span cites it; ``named``: only named in the answer text (a URL or a platform written out).
+    ``domain`` is the real site (for Gemini's redirect links, taken from the chunk's title).
+    """
+
+    id: str
+    url: str = ""
+    domain: str = ""
+    title: str = ""
+    site_name: str = ""
+    kind: SourceKind = "cited"
+
+
+class Span(msgspec.Struct, kw_only=True):
+    """A stretch of the answer and the sources that back it, in *character* offsets of ``answer``.
+
+    Engines that report UTF-8 byte offsets (Gemini) or markers ([n], [ref_n], ^[n]^) are converted
+    into this one shape by their client, so attribution never needs to know the engine.
+    """
+
+    start: int
+    end: int
+    source_ids: list[str] = []
+
+
 class ErrorInfo(msgspec.Struct, kw_only=True):
     """A failure as it may travel on the bus: sanitised and capped, never an exception repr."""
 
@@ -135,6 +170,8 @@ class Job(msgspec.Struct, kw_only=True, tag="job"):
     self_report: bool = False
     brand: str = ""
     competitors: list[str] = []
+    # Ask the model with the engine's own web search on (the cell's surface is then "api+search").
+    search: bool = False
 
 
 class CellResult(msgspec.Struct, kw_only=True, tag="result"):
@@ -152,6 +189,10 @@ class CellResult(msgspec.Struct, kw_only=True, tag="result"):
     cost: float | None = None
     currency: str | None = None
     citations: list[Citation] = []
+    # "api+search" when the call ran with the engine's web search on; never mixed in one figure.
+    surface: Surface = "api"
+    sources: list[Source] = []
+    spans: list[Span] = []
     provider_request_id: str | None = None
     attempts: int = 0
     latency_ms: int | None = None
