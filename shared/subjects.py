@@ -82,3 +82,33 @@ def max_deliveries_advisory(stream: str = JOBS_STREAM) -> str:
 
 def cell_key(run_id: str, cell_id: str) -> str:
     return f"{run_id}.{cell_id}"
+
+
+# Monitors (issue 17): request/reply endpoints, the schedule stream and the KV buckets.
+MONITORS_PREFIX = f"{PREFIX}.monitors"
+MONITORS_CREATE = f"{MONITORS_PREFIX}.create"
+MONITORS_LIST = f"{MONITORS_PREFIX}.list"
+MONITORS_SHOW = f"{MONITORS_PREFIX}.show"
+MONITORS_PAUSE = f"{MONITORS_PREFIX}.pause"
+MONITORS_RESUME = f"{MONITORS_PREFIX}.resume"
+MONITORS_DELETE = f"{MONITORS_PREFIX}.delete"
+MONITORS_RUN_NOW = f"{MONITORS_PREFIX}.run-now"
+MONITORS_TREND = f"{MONITORS_PREFIX}.trend"
+MONITORS_WILDCARD = f"{MONITORS_PREFIX}.>"
+# One stream holds the ADR-51 definitions (one subject per monitor) and what they fire.
+SCHEDULES_STREAM = "BRANDLENS_SCHEDULES"
+SCHEDULES_CONSUMER = "monitors-fired"
+MONITORS_BUCKET = "brandlens_monitors"
+MONITOR_RUNS_BUCKET = "brandlens_monitor_runs"
+
+
+def schedule_subject(monitor_id: str) -> str:
+    return f"{PREFIX}.schedules.{monitor_id}"
+
+
+def fired_subject(monitor_id: str) -> str:
+    return f"{PREFIX}.fired.{monitor_id}"
+
+
+SCHEDULES_WILDCARD = f"{PREFIX}.schedules.>"
+FIRED_WILDCARD = f"{PREFIX}.fired.>"

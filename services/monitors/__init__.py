@@ -1,0 +1,1 @@
+"""The monitors service: monitors as data, scheduled by nats-server, each slot submitted once."""

@@ -1,0 +1,1 @@
+"""Monitors: a diagnosis on a schedule (spec, slots) and its history (trends, alerts)."""
