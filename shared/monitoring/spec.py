@@ -8,6 +8,7 @@ is not (a model down today must not stop a monitor being created: its runs repor
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -50,12 +51,14 @@ class SpecInvalid(ValueError):
 
 
 def _path(exc: msgspec.ValidationError) -> tuple[str, str]:
+    """msgspec's "... - at `$.schedule`" as (field, reason); a missing field is named itself."""
     text = str(exc)
-    marker = "at `$."
-    if marker in text:
-        reason, _, rest = text.partition(marker)
-        return rest.rstrip("`"), reason.strip().rstrip("-").strip()
-    return "$", text
+    reason, _, rest = text.partition(" - at `$")
+    path = rest.rstrip("`").lstrip(".")
+    missing = re.search(r"missing required field `([^`]+)`", reason)
+    if missing:
+        path = f"{path}.{missing.group(1)}" if path else missing.group(1)
+    return path or "$", reason.strip()
 
 
 def schedule_problems(schedule: Schedule) -> list[FieldError]:
