@@ -110,7 +110,7 @@ def _client_permissions() -> dict[str, object]:
     # KV and reports. An allow list, so a JetStream API the role does not need stays closed.
     allow = [
         subjects.SUBMIT, subjects.STATUS, subjects.REPORT, subjects.MODELS, subjects.RUNS_LIST,
-        subjects.REANALYZE, "$SRV.>", f"{subjects.PREFIX}.health.>",
+        subjects.REANALYZE, subjects.MONITORS_WILDCARD, "$SRV.>", f"{subjects.PREFIX}.health.>",
         "$JS.API.INFO", "$JS.API.STREAM.NAMES", "$JS.API.STREAM.LIST",
     ]
     for stream in CLIENT_READ_STREAMS:
@@ -127,6 +127,13 @@ def roles(models: list[str]) -> dict[str, dict[str, object]]:
         "operator": {"publish": {"allow": [">"]}, "subscribe": {"allow": [">"]}},
         "dispatcher": _service_permissions(
             [subjects.SUBMIT, subjects.MODELS, f"$JS.ACK.{subjects.JOBS_STREAM}.>", subjects.EVENTS_WILDCARD]
+        ),
+        # Monitors purge only their own schedule definitions (pause/delete); nothing else destructive.
+        "monitors": _service_permissions(
+            [subjects.MONITORS_WILDCARD, f"$JS.ACK.{subjects.SCHEDULES_STREAM}.>"],
+            [d for d in _DESTRUCTIVE if d != "$JS.API.STREAM.PURGE.>"]
+            + [f"$JS.API.STREAM.PURGE.{name}" for name in (
+                subjects.JOBS_STREAM, subjects.RESULTS_STREAM, subjects.EVENTS_STREAM, subjects.ADVISORIES_STREAM)],
         ),
         "aggregator": _service_permissions(
             [subjects.STATUS, subjects.REPORT, subjects.RUNS_LIST, subjects.REANALYZE], _aggregator_deny()

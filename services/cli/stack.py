@@ -164,6 +164,7 @@ class Stack:
                 self.say(f"simulator    {self.simulator_url}")
         self._spawn("aggregator", ["-m", "services.aggregator"], role="aggregator")
         self._spawn("dispatcher", ["-m", "services.dispatcher"], role="dispatcher")
+        self._spawn("monitors", ["-m", "services.monitors"], role="monitors")
         for spec in self.models:
             self._spawn(f"adapter-{spec.name}", ["-m", "services.adapter", "--model", spec.name],
                         role=adapter_user(spec.name), key_env=spec.api_key_env)
