@@ -89,7 +89,7 @@ class Endpoints(Consume):
 
     async def handle_reanalyze(self, request: Request) -> bytes:
         assert self.js is not None
-        return await handle_reanalyze(self.js, request.data)
+        return await handle_reanalyze(self.js, request.data, self.analysis)
 
     async def handle_runs(self, request: Request) -> bytes:
         assert self.runs_kv is not None
