@@ -238,14 +238,6 @@ async def reanalyse(js: JetStreamContext, run_id: str, pool: AnalysisPool | None
     return Reanalysis(report=report, summary=summary)
 
 
-async def reanalyze_run(js: JetStreamContext, run_id: str) -> Report:
-    """The run's report rebuilt with the current analyser, stored in place of the old one.
-
-    Raises RunNotFound for an unknown run and RunNotFinished for one still running.
-    """
-    return (await reanalyse(js, run_id)).report
-
-
 def _parse_request(data: bytes) -> str:
     data = data.strip()
     if data and not data.startswith(b"{"):
