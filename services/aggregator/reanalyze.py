@@ -32,9 +32,8 @@ from shared.analysis import ANALYSER_VERSION, analyse
 from shared.analysis.types import AnswerAnalysis
 from shared.brand import Brand
 from shared.bus import put_report
-from shared.client import RunNotFinished, RunNotFound
 from shared.contracts import TERMINAL_RUN, CellRecord, RunRecord, cell_decoder, encode, run_decoder
-from shared.errors import RequestRejected, ServiceUnavailable
+from shared.errors import RequestRejected, RunNotFinished, RunNotFound, ServiceUnavailable
 from shared.logging import get_logger
 from shared.report import Report, build_report, render
 from shared.report.types import ReanalysisSummary
