@@ -30,7 +30,7 @@ up: $(STAMP)
 	$(BIN)/brandlens up
 
 test: $(STAMP) $(JS_STAMP)
-	$(BIN)/ruff check services shared tests
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
@@ -38,7 +38,7 @@ test-faults: $(STAMP)
 	$(BIN)/pytest -q tests/faults
 
 lint: $(STAMP)
-	$(BIN)/ruff check services shared tests
+	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
