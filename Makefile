@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 JS_DIR   := tests/outside
 JS_STAMP := $(JS_DIR)/node_modules/.installed
 
-.PHONY: install run up test test-faults lint typecheck bench browser clean smoke-live
+.PHONY: install run up test test-fast test-faults lint typecheck bench browser clean smoke-live
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3)"; exit 1; }
@@ -33,6 +33,10 @@ test: $(STAMP) $(JS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The inner loop: everything but fault injection, benchmarks and slow tests.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not faults and not bench and not slow"
 
 test-faults: $(STAMP)
 	$(BIN)/pytest -q tests/faults
