@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 JS_DIR   := tests/outside
 JS_STAMP := $(JS_DIR)/node_modules/.installed
 
-.PHONY: install run up test test-faults lint typecheck bench browser clean smoke-live
+.PHONY: install run up test test-fast test-faults lint typecheck bench browser clean smoke-live
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3)"; exit 1; }
@@ -30,15 +30,19 @@ up: $(STAMP)
 	$(BIN)/brandlens up
 
 test: $(STAMP) $(JS_STAMP)
-	$(BIN)/ruff check services shared tests
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The inner loop: everything but fault injection, benchmarks and slow tests.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not faults and not bench and not slow"
 
 test-faults: $(STAMP)
 	$(BIN)/pytest -q tests/faults
 
 lint: $(STAMP)
-	$(BIN)/ruff check services shared tests
+	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

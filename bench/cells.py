@@ -28,7 +28,8 @@ async def _read(nc: Client, run_id: str) -> list[CellRecord]:
     try:
         while True:
             try:
-                entry = await watcher.updates(timeout=10)
+                # nats-py's KeyWatcher methods carry no annotations; the call's types are its documented ones.
+                entry = await watcher.updates(timeout=10)  # type: ignore[no-untyped-call]
             except nats.errors.TimeoutError:
                 break
             if entry is None:
@@ -36,5 +37,5 @@ async def _read(nc: Client, run_id: str) -> list[CellRecord]:
             if entry.value:
                 cells.append(cell_decoder.decode(entry.value))
     finally:
-        await watcher.stop()
+        await watcher.stop()  # type: ignore[no-untyped-call]  # nats-py: unannotated
     return cells

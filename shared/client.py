@@ -43,16 +43,12 @@ from shared.contracts import (
 from shared.denials import Denials
 from shared.errors import BrandlensError, RequestRejected, ServiceUnavailable
 from shared.errors import PermissionDenied as PermissionDenied  # re-exported: callers catch it from here
+
+# Re-exported: callers catch them from here.
+from shared.errors import RunNotFinished as RunNotFinished
+from shared.errors import RunNotFound as RunNotFound
 from shared.report import Report
 from shared.report.types import ReanalysisSummary
-
-
-class RunNotFound(BrandlensError):
-    """No run with this id exists (or its retention expired)."""
-
-
-class RunNotFinished(BrandlensError):
-    """The run is still going; its report is built when it ends."""
 
 
 class ServiceError(BrandlensError):

@@ -6,6 +6,8 @@
     ├── RequestRejected         a diagnosis request failed validation (fields: list[FieldError]); code 400
     ├── ServiceUnavailable      a dependency (bus, store) is down; code 503
     ├── PermissionDenied        the NATS user may not do this (server permissions); code 403
+    ├── RunNotFound             no run with this id (or its retention expired); code 404
+    ├── RunNotFinished          the run is still going, its report is built when it ends; code 409
     └── CellError               ends a cell with a terminal status (shared.contracts.CellStatus)
         ├── ProviderError       raised for one HTTP call to a model provider
         │   ├── AuthError        → auth_error       401/403, invalid key            permanent, latches model
@@ -93,6 +95,17 @@ class PermissionDenied(BrandlensError):
     def __init__(self, message: str) -> None:
         self.message = sanitize(message)
         super().__init__(self.message)
+
+
+class RunNotFound(BrandlensError):
+    """No run with this id exists (or its retention expired).
+
+    Here rather than in shared.client: the aggregator raises it too, and services do not
+    import the client library."""
+
+
+class RunNotFinished(BrandlensError):
+    """The run is still going; its report is built when it ends."""
 
 
 class CellError(BrandlensError):

@@ -11,6 +11,7 @@ Two nats.micro behaviours shape this module:
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,7 +25,15 @@ from shared.logging import get_logger, redactor
 
 log = get_logger("brandlens.service")
 
-VERSION = "0.1.0"
+def _version() -> str:
+    """pyproject.toml is the one version source; installed, the package metadata carries it."""
+    try:
+        return importlib.metadata.version("brandlens")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "0.0.0+unknown"
+
+
+VERSION = _version()
 MAX_MESSAGE_CHARS = 300
 
 

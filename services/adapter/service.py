@@ -51,9 +51,20 @@ def open_fd_count() -> int | None:
         return None
 
 
+# Walking every object costs milliseconds per 100k objects: at most once per this many
+# seconds, whatever the rate of $SRV.STATS requests (a leak grows over minutes, not requests).
+EVENT_LOOP_COUNT_TTL_S = 30.0
+_event_loops_seen: tuple[float, int] | None = None
+
+
 def event_loop_count() -> int:
-    """Event loops alive in this process: one, unless something leaks loops."""
-    return sum(isinstance(obj, asyncio.AbstractEventLoop) for obj in gc.get_objects())
+    """Event loops alive in this process: one, unless something leaks loops (cached, see TTL)."""
+    global _event_loops_seen
+    now = time.monotonic()
+    if _event_loops_seen is None or now - _event_loops_seen[0] >= EVENT_LOOP_COUNT_TTL_S:
+        count = sum(isinstance(obj, asyncio.AbstractEventLoop) for obj in gc.get_objects())
+        _event_loops_seen = (now, count)
+    return _event_loops_seen[1]
 
 
 def loop_kind() -> str:

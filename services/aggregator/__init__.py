@@ -1,1 +1,7 @@
-"""The aggregator: stores each cell once, publishes progress, ends runs and builds reports."""
+"""The aggregator: the flow of one result, module by module.
+
+runs.py (run state) -> consume.py (fetch results and advisories) -> analyse.py (answers on the
+analysis workers) -> store_once.py (create-only write per cell) -> progress.py (progress events)
+-> end_run.py (ending a run: its ordering invariants) -> endpoints.py (status, report, runs,
+reanalyze); service.py wires them (connect, consumers, endpoints, ticker).
+"""

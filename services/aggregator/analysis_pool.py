@@ -6,9 +6,14 @@ run ended with the aggregator storing its backlog alone on one core while the ot
 (docs/performance.md). Workers give analysis its own processes; the aggregator keeps the bus,
 the KV writes and the run state.
 
+The one worker pool of the aggregator: live runs (analyse.py) and reanalysis (reanalyze.py)
+both analyse on it, with one protocol, one environment policy and one core-count rule.
+
 A worker is ``python -m services.aggregator.analysis_pool``: length-prefixed msgpack frames on
 stdin (a batch of answers with the brand sets they are about) and stdout (their analyses, in
-order). A plain child process rather than multiprocessing, for the reasons reanalyze.py gives.
+order). A plain child process rather than multiprocessing: spawn re-imports the parent's main
+module and fork copies a running event loop's locks, and neither is safe in a service process;
+a child started with ``sys.executable -m`` works the same on Linux, macOS and Windows.
 Nothing is lost when a worker fails: the batch is analysed in-process and the worker restarted
 for the next one. A worker exits when its stdin closes, so it never outlives the aggregator.
 """
@@ -71,13 +76,23 @@ def analyse_batch(batch: Batch) -> list[AnswerAnalysis]:
     return out
 
 
-def worker_count(setting: int) -> int:
+# Auto sizing's cap: the aggregator's own process needs a core too (docs/performance.md).
+MAX_AUTO_WORKERS = 2
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (affinity on Linux); the machine's count elsewhere."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def worker_count(setting: int = -1) -> int:
     """Workers to start: the setting, or with -1 (auto) one per core, at most 2, none on one core."""
     if setting >= 0:
         return setting
-    # The cores this process may run on (Linux); the machine's count elsewhere.
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(2, cores) if cores > 1 else 0
+    cores = usable_cores()
+    return min(MAX_AUTO_WORKERS, cores) if cores > 1 else 0
 
 
 class _Worker:

@@ -7,20 +7,18 @@ when (``Report.reanalysed_at``); the run record is not touched either.
 
 Why large runs are analysed in worker processes: ten thousand answers are seconds of CPU in
 pure Python, and the aggregator's event loop must keep storing other runs' results meanwhile.
-The workers are plain ``python -m services.aggregator.reanalyze`` children speaking JSON lines.
+They use the aggregator's own analysis pool (analysis_pool.py), in slices the size of a live
+batch so live results keep being analysed in between; called without one (tests, tools), a
+pool is started for the reanalysis and stopped after it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO
 
 import msgspec
 import nats.errors
@@ -28,14 +26,14 @@ import nats.js.errors
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from services.aggregator.analysis_pool import AnalysisPool, BrandSet, Item, worker_count
 from shared import subjects
 from shared.analysis import ANALYSER_VERSION, analyse
 from shared.analysis.types import AnswerAnalysis
 from shared.brand import Brand
 from shared.bus import put_report
-from shared.client import RunNotFinished, RunNotFound
 from shared.contracts import TERMINAL_RUN, CellRecord, RunRecord, cell_decoder, encode, run_decoder
-from shared.errors import RequestRejected, ServiceUnavailable, sanitize
+from shared.errors import RequestRejected, RunNotFinished, RunNotFound, ServiceUnavailable
 from shared.logging import get_logger
 from shared.report import Report, build_report, render
 from shared.report.types import ReanalysisSummary
@@ -48,8 +46,8 @@ FETCH_BATCH = 1000
 FETCH_TIMEOUT_S = 5.0
 # Below this many answers a process start costs more than the analysis it would share out.
 PARALLEL_FROM = 400
-MAX_WORKERS = 4
-REPO = Path(__file__).resolve().parents[2]
+# Answers per worker per pool call: a live batch's size, so live batches interleave.
+SLICE = 128
 
 log = get_logger("brandlens.reanalyze")
 
@@ -136,51 +134,9 @@ def analyse_answers(
     ]
 
 
-def worker_count() -> int:
-    """Worker processes a large run is spread over (0 or 1 means it is analysed in-process)."""
-    return min(len(os.sched_getaffinity(0)), MAX_WORKERS)
-
-
-class WorkerHeader(msgspec.Struct, kw_only=True):
-    """First line a worker reads: whom the answers are about."""
-
-    brand: Brand
-    competitors: list[Brand] = []
-    self_report: bool = False
-
-
-_header_decoder = msgspec.json.Decoder(WorkerHeader)
-_answer_decoder = msgspec.json.Decoder(str)
-_analysis_decoder = msgspec.json.Decoder(AnswerAnalysis | None)
-
-
-async def _analyse_in_worker(header: bytes, answers: list[str]) -> list[AnswerAnalysis | None]:
-    """One worker process (``python -m services.aggregator.reanalyze``) analyses ``answers``.
-
-    A plain child process speaking JSON lines rather than multiprocessing: spawn re-imports the
-    parent's main module and fork copies a running event loop's locks, and neither is safe in a
-    service process.
-    """
-    payload = b"\n".join([header, *(encode(answer) for answer in answers)]) + b"\n"
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", __name__, cwd=REPO, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        out, err = await proc.communicate(payload)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    lines = out.splitlines()
-    if proc.returncode != 0 or len(lines) != len(answers):
-        tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        raise RuntimeError(f"analysis worker exited {proc.returncode} after {len(lines)}/{len(answers)} answers: "
-                           f"{sanitize(tail[0])}")
-    return [_analysis_decoder.decode(line) for line in lines]
-
-
-async def _analyse_all(run: RunRecord, stored: list[CellRecord]) -> tuple[list[AnswerAnalysis | None], int]:
+async def _analyse_all(
+    run: RunRecord, stored: list[CellRecord], pool: AnalysisPool | None
+) -> tuple[list[AnswerAnalysis | None], int]:
     """The current analyser's reading of every stored answer, in the order of ``stored``.
 
     Large runs are spread over worker processes: the analyser is pure Python, so a thread
@@ -189,38 +145,41 @@ async def _analyse_all(run: RunRecord, stored: list[CellRecord]) -> tuple[list[A
     """
     request = run.request
     answers = [cell.result.answer for cell in stored]
-    workers = worker_count()
-    if workers < 2 or len(answers) < PARALLEL_FROM:
+    if len(answers) < PARALLEL_FROM:
         return await asyncio.to_thread(
             analyse_answers, answers, request.brand, request.competitors, request.self_report
         ), 0
-    header = encode(WorkerHeader(brand=request.brand, competitors=request.competitors,
-                                 self_report=request.self_report))
-    size = -(-len(answers) // workers)
+    if pool is not None:
+        return await _analyse_on(pool, run, answers)
+    own = AnalysisPool(worker_count())
+    await own.start()
     try:
-        parts = await asyncio.gather(*(
-            _analyse_in_worker(header, answers[i:i + size]) for i in range(0, len(answers), size)
-        ))
-    except OSError as exc:  # no process could be started (limits, sandbox): analyse in-process
-        log.warning("reanalysis_workers_unavailable", error=type(exc).__name__)
+        return await _analyse_on(own, run, answers)
+    finally:
+        await own.stop()
+
+
+async def _analyse_on(
+    pool: AnalysisPool, run: RunRecord, answers: list[str]
+) -> tuple[list[AnswerAnalysis | None], int]:
+    """``answers`` analysed on the pool's workers; the workers used (0: in-process)."""
+    request = run.request
+    if pool.size < 2:
         return await asyncio.to_thread(
             analyse_answers, answers, request.brand, request.competitors, request.self_report
         ), 0
-    return [analysis for part in parts for analysis in part], len(parts)
-
-
-def worker_main(stdin: BinaryIO, stdout: BinaryIO) -> int:
-    """The worker side of _analyse_in_worker: a header line, then one JSON string per answer."""
-    first = stdin.readline()
-    if not first.strip():
-        return 0  # nothing to analyse
-    header = _header_decoder.decode(first)
-    for line in stdin:
-        answers = [_answer_decoder.decode(line)]
-        (analysis,) = analyse_answers(answers, header.brand, header.competitors, header.self_report)
-        stdout.write(encode(analysis) + b"\n")
-    stdout.flush()
-    return 0
+    sets = [BrandSet(brand=request.brand, competitors=request.competitors, self_report=request.self_report)]
+    # Same rule as store_once: any stored answer text is analysed; a cell without text has none.
+    asked = [i for i, answer in enumerate(answers) if answer]
+    out: list[AnswerAnalysis | None] = [None] * len(answers)
+    fallbacks = pool.fallbacks
+    step = SLICE * pool.size
+    for start in range(0, len(asked), step):
+        part = asked[start:start + step]
+        done = await pool.analyse(sets, [Item(brand_set=0, answer=answers[i]) for i in part])
+        for i, analysis in zip(part, done, strict=True):
+            out[i] = analysis
+    return out, (0 if pool.fallbacks > fallbacks else pool.size)
 
 
 def _rebuild(
@@ -257,7 +216,7 @@ def _one_at_a_time() -> asyncio.Lock:
     return _locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
 
 
-async def reanalyse(js: JetStreamContext, run_id: str) -> Reanalysis:
+async def reanalyse(js: JetStreamContext, run_id: str, pool: AnalysisPool | None = None) -> Reanalysis:
     """Re-run the analyser over a finished run's stored answers and store the rebuilt report."""
     started = time.perf_counter()
     run = await read_run(js, run_id)
@@ -265,7 +224,7 @@ async def reanalyse(js: JetStreamContext, run_id: str) -> Reanalysis:
     # running alongside would only slow both down (and the aggregator with them).
     async with _one_at_a_time():
         stored = await read_cells(js, run_id)
-        analyses, workers = await _analyse_all(run, stored)
+        analyses, workers = await _analyse_all(run, stored, pool)
         report, body, summary = await asyncio.to_thread(_rebuild, run, stored, analyses, time.time())
     summary.workers = workers
     reports = await js.object_store(subjects.REPORTS_STORE)
@@ -276,14 +235,6 @@ async def reanalyse(js: JetStreamContext, run_id: str) -> Reanalysis:
     log.info("run_reanalysed", run_id=run_id, cells=summary.cells, changed=summary.changed,
              elapsed_ms=summary.elapsed_ms)
     return Reanalysis(report=report, summary=summary)
-
-
-async def reanalyze_run(js: JetStreamContext, run_id: str) -> Report:
-    """The run's report rebuilt with the current analyser, stored in place of the old one.
-
-    Raises RunNotFound for an unknown run and RunNotFinished for one still running.
-    """
-    return (await reanalyse(js, run_id)).report
 
 
 def _parse_request(data: bytes) -> str:
@@ -297,7 +248,7 @@ def _parse_request(data: bytes) -> str:
         raise RequestRejected(f'expected {{"run_id": ...}}: {exc}') from None
 
 
-async def handle_reanalyze(js: JetStreamContext, request_data: bytes) -> bytes:
+async def handle_reanalyze(js: JetStreamContext, request_data: bytes, pool: AnalysisPool | None = None) -> bytes:
     """The body of the ``brandlens.runs.reanalyze`` endpoint: a ReanalysisSummary as JSON.
 
     The reply is the summary, not the report: a large run's report exceeds the NATS payload
@@ -305,7 +256,7 @@ async def handle_reanalyze(js: JetStreamContext, request_data: bytes) -> bytes:
     """
     try:
         run_id = _parse_request(request_data)
-        result = await reanalyse(js, run_id)
+        result = await reanalyse(js, run_id, pool)
     except RequestRejected as exc:
         raise Reject(400, "invalid_request", exc.message) from None
     except RunNotFound as exc:
@@ -316,6 +267,3 @@ async def handle_reanalyze(js: JetStreamContext, request_data: bytes) -> bytes:
         raise Reject(503, "unavailable", exc.message) from None
     return encode(result.summary)
 
-
-if __name__ == "__main__":
-    sys.exit(worker_main(sys.stdin.buffer, sys.stdout.buffer))

@@ -22,6 +22,7 @@ class ProgressBar:
         self._last_line = ""
 
     def update(self, event: RunEvent) -> None:
+        label: str
         if isinstance(event, Progress):
             done, total, statuses = event.done, event.total or self.total, event.by_status
             label = event.stage

@@ -26,6 +26,7 @@ import nats.js.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from nats.js.api import PubAck
 
 from shared import subjects
 from shared.catalogue import Catalogue
@@ -218,7 +219,7 @@ class Pacer:
 
     async def _release(self, queue: ModelQueue) -> None:
         room = queue.capacity() - queue.in_stream
-        sent: list[tuple[Job, asyncio.Future[object]]] = []
+        sent: list[tuple[Job, asyncio.Future[PubAck]]] = []
         unsent: list[Job] = []
         while room > 0:
             job = queue.next_job()

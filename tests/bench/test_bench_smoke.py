@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.bench  # behind a marker: `make test-fast` skips it
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 
 from services.simulator.config import SimulatorConfig
 from services.simulator.latency import latency_hint_seconds
 from services.simulator.server import start_simulator
+
+pytestmark = pytest.mark.bench  # behind a marker: `make test-fast` skips it
 
 HEADERS = {"Authorization": "Bearer sk-test-0001"}
 

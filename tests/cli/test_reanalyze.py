@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from services.aggregator.reanalyze import PARALLEL_FROM, reanalyse, reanalyze_run, worker_count
+from services.aggregator.reanalyze import PARALLEL_FROM, reanalyse, worker_count
 from shared import subjects
 from shared.analysis import ANALYSER_VERSION
 from shared.bus import ensure_topology
@@ -153,7 +153,7 @@ class TestRefusals:
     async def test_unknown_run_is_refused(self, stack: Harness, client: BrandlensClient) -> None:
         """An unknown run id raises RunNotFound; the CLI exits 1 naming the run."""
         with pytest.raises(RunNotFound):
-            await reanalyze_run(client.js, "r20200101000000deadbeef")
+            await reanalyse(client.js, "r20200101000000deadbeef")
         result = await brandlens_async(stack, "reanalyze", "r20200101000000deadbeef")
         assert result.returncode == 1
         assert "no run 'r20200101000000deadbeef'" in result.stderr
@@ -162,13 +162,13 @@ class TestRefusals:
         """Ids with subject wildcards or dots are refused before any key or filter is built."""
         for run_id in ("*", ">", "a.b", "", "r x"):
             with pytest.raises(RunNotFound):
-                await reanalyze_run(client.js, run_id)
+                await reanalyse(client.js, run_id)
 
     async def test_running_run_is_refused(self, stack: Harness, client: BrandlensClient) -> None:
         """A run that has not finished raises RunNotFinished; the CLI exits 1 saying it is running."""
         record = await seed_running_run(client.js)
         with pytest.raises(RunNotFinished):
-            await reanalyze_run(client.js, record.run_id)
+            await reanalyse(client.js, record.run_id)
         result = await brandlens_async(stack, "reanalyze", record.run_id)
         assert result.returncode == 1
         assert "still running" in result.stderr
