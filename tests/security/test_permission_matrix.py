@@ -248,6 +248,11 @@ MATRIX: dict[str, dict[str, bool]] = {
         "events stream info": ALLOW, "read a run from KV": ALLOW,
         "delete the events stream": DENY, "purge the jobs stream": DENY,
     },
+    # Monitors purge their own schedule definitions (pause/delete) and nothing else.
+    "monitors": {
+        "read a run from KV": ALLOW, "submit a run": ALLOW,
+        "delete the events stream": DENY, "purge the jobs stream": DENY,
+    },
     "aggregator": {
         "read the report object": ALLOW, "read a cell from KV": ALLOW,
         "delete the events stream": DENY, "purge the jobs stream": DENY,
