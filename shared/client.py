@@ -215,6 +215,11 @@ class BrandlensClient:
         result: list[dict[str, Any]] = msgspec.json.decode(await self._request(subjects.MODELS, b""))
         return result
 
+    async def monitor(self, action: str, body: dict[str, Any] | bytes) -> Any:
+        """One `brandlens.monitors.<action>` call (create takes the spec bytes, others {"id"})."""
+        payload = body if isinstance(body, bytes) else msgspec.json.encode(body)
+        return msgspec.json.decode(await self._request(f"{subjects.MONITORS_PREFIX}.{action}", payload, timeout_s=60))
+
     async def runs(self, limit: int = 50) -> list[dict[str, Any]]:
         data = await self._request(subjects.RUNS_LIST, msgspec.json.encode({"limit": limit}))
         result: list[dict[str, Any]] = msgspec.json.decode(data)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from services.cli import commands, deploy, discovery, local, tools
+from services.cli import commands, deploy, discovery, local, monitor, tools
 from shared.catalogue import CatalogueError
 from shared.client import RunNotFinished, RunNotFound, ServiceError
 from shared.config import Settings, SettingsError, load_settings
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     runs = sub.add_parser("runs", help="past runs with status, coverage and headline visibility")
     runs.add_argument("--limit", type=int, default=50)
+    runs.add_argument("--json", action="store_true", help="the runs as one JSON list")
     runs.set_defaults(func=commands.cmd_runs)
 
     up = sub.add_parser("up", help="run the whole stack locally until Ctrl-C")
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     discovery.add_command(sub)
     deploy.add_command(sub)
     local.add_command(sub)
+    monitor.add_command(sub)
     tools.add_commands(sub)
     return parser
 

@@ -229,6 +229,9 @@ async def cmd_runs(settings: Settings, args: Any) -> int:
         runs = await client.runs(limit=args.limit)
     finally:
         await client.close()
+    if getattr(args, "json", False):
+        print(json.dumps(runs, ensure_ascii=False))
+        return 0
     print(f"{'run':<28} {'status':<9} {'brand':<12} {'cells':>5} {'coverage':>8} {'visibility':>10}  models")
     for r in runs:
         cov = "-" if r["coverage"] is None else f"{r['coverage']:.0%}"
