@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -109,6 +111,14 @@ async def test_every_slot_runs_once_across_replicas_and_restarts() -> None:
         assert len(after["runs"]) == len(shown["runs"]), "a paused monitor must not run"
         now = await _call(nc, subjects.MONITORS_RUN_NOW, {"id": monitor_id})
         assert now["run_id"] and now["trigger"] == "run-now"
+        # The CLI over the same endpoint: `monitor show ID --json`.
+        # In a thread: the services it talks to share this test's event loop only through NATS.
+        shown_cli = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", "services.cli", "monitor", "show", monitor_id, "--json"],
+            env=h.env(), capture_output=True, text=True, timeout=60, check=True)
+        cli_view = json.loads(shown_cli.stdout.strip().splitlines()[-1])
+        assert set(cli_view) >= {"id", "name", "schedule", "paused", "runs", "alerts"}
+        assert {r["run_id"] for r in cli_view["runs"] if r["run_id"]} >= set(run_ids)
         await nc.close()
     finally:
         h.close()
