@@ -27,7 +27,6 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.kv import KeyValue
 from nats.js.object_store import ObjectStore
 
 from shared import subjects
@@ -235,7 +234,7 @@ async def wait_for_topology(nc: Client, settings: Settings, timeout_s: float = 6
             await asyncio.sleep(0.5)
 
 
-async def kv_keys(kv: KeyValue, pattern: str = ">") -> list[str]:
+async def kv_keys(js: JetStreamContext, bucket: str, pattern: str = ">") -> list[str]:
     """Keys matching a subject-style pattern (``<run>.>``), read server-side.
 
     nats-py's ``KeyValue.keys(filters=...)`` filters by substring, so ``"<run>.>"`` matches
@@ -244,7 +243,8 @@ async def kv_keys(kv: KeyValue, pattern: str = ">") -> list[str]:
     the keys come from the bucket stream's per-subject state instead. A deleted key's tombstone
     still counts: use this on buckets whose keys are never deleted (cells, runs, requests).
     """
-    # nats-py's KeyValue has no public accessors for its subject prefix, stream and context.
-    prefix: str = kv._pre
-    info = await kv._js.stream_info(kv._stream, subjects_filter=prefix + pattern)
+    # The bucket's stream and subject prefix as the KV design (ADR-8) names them: KeyValue has no
+    # public accessors for them, and its private ones change between nats-py releases.
+    prefix = f"$KV.{bucket}."
+    info = await js.stream_info(f"KV_{bucket}", subjects_filter=prefix + pattern)
     return sorted(subject.removeprefix(prefix) for subject in (info.state.subjects or {}))

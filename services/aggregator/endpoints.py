@@ -92,13 +92,13 @@ class Endpoints(Consume):
         return await handle_reanalyze(self.js, request.data, self.analysis)
 
     async def handle_runs(self, request: Request) -> bytes:
-        assert self.runs_kv is not None
+        assert self.js is not None
         try:
             limit = int(json.loads(request.data or b"{}").get("limit", 50))
         except (ValueError, AttributeError, TypeError):
             limit = 50
         # Run ids start with their UTC creation time, so the newest sort last.
-        keys = sorted(await kv_keys(self.runs_kv), reverse=True)[: max(1, min(limit, 500))]
+        keys = sorted(await kv_keys(self.js, subjects.RUNS_BUCKET), reverse=True)[: max(1, min(limit, 500))]
         found = await asyncio.gather(*(self._read_run(k) for k in keys))
         summaries = [run_summary(f[0]) for f in found if f is not None]
         return encode(summaries)

@@ -19,6 +19,7 @@ from nats.js.object_store import ObjectStore
 
 from services.aggregator.analysis_pool import AnalysisPool, worker_count
 from services.aggregator.state import RunState
+from shared import subjects
 from shared.bus import kv_keys
 from shared.config import Settings
 from shared.contracts import (
@@ -68,10 +69,10 @@ class Runs:
         return run_decoder.decode(entry.value), entry.revision or 0
 
     async def _load_cells(self, state: RunState) -> None:
-        assert self.cells_kv is not None
+        assert self.cells_kv is not None and self.js is not None
         # Not a KV watch: one can end before its first entries arrive, and a run whose stored
         # cells were missed here would only end at its deadline.
-        for key in await kv_keys(self.cells_kv, f"{state.run_id}.>"):
+        for key in await kv_keys(self.js, subjects.CELLS_BUCKET, f"{state.run_id}.>"):
             with contextlib.suppress(nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):
                 entry = await self.cells_kv.get(key)
                 if entry.value:
@@ -103,8 +104,8 @@ class Runs:
             self._loading.pop(run_id, None)
 
     async def _load_active_runs(self) -> None:
-        assert self.runs_kv is not None
-        keys = await kv_keys(self.runs_kv)
+        assert self.js is not None
+        keys = await kv_keys(self.js, subjects.RUNS_BUCKET)
         for key in keys:
             await self.run_state(key)
 

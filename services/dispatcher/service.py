@@ -245,16 +245,16 @@ class Dispatcher:
 
     async def _resume_undispatched(self) -> None:
         """Re-enqueue the unstored cells of runs a previous dispatcher had not fully released."""
-        assert self.runs is not None
-        keys = await kv_keys(self.runs)
+        assert self.js is not None
+        keys = await kv_keys(self.js, subjects.RUNS_BUCKET)
         for key in keys:
             record = await self._get_run(key)
             if record is not None and record.stage == "accepted" and record.status == "running":
                 await self._resume(record)
 
     async def _resume(self, record: RunRecord) -> None:
-        assert self.cells is not None
-        stored = {k.split(".", 1)[1] for k in await kv_keys(self.cells, f"{record.run_id}.>")}
+        assert self.js is not None
+        stored = {k.split(".", 1)[1] for k in await kv_keys(self.js, subjects.CELLS_BUCKET, f"{record.run_id}.>")}
         cells = [c for c in plan_cells(record.request) if c.cell_id not in stored]
         log.info("resuming_dispatch", run_id=record.run_id, cells=len(cells))
         await self._dispatch(record, cells)

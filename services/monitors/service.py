@@ -315,12 +315,12 @@ class Monitors:
         return encode(await self._view(record, with_runs=False))
 
     async def handle_delete(self, request: Request) -> bytes:
-        assert self.monitors is not None and self.history is not None
+        assert self.monitors is not None and self.history is not None and self.js is not None
         record = await self._require(request)
         await self._remove_schedule(record.id)
         await self.monitors.delete(record.id)
         # History goes too; the runs themselves stay in brandlens_runs until their retention.
-        for key in await kv_keys(self.history, f"{record.id}.>"):
+        for key in await kv_keys(self.js, subjects.MONITOR_RUNS_BUCKET, f"{record.id}.>"):
             await self.history.delete(key)
         return encode({"id": record.id, "deleted": True})
 
@@ -358,7 +358,7 @@ class Monitors:
         assert self.history is not None and self.js is not None
         runs_kv = await self.js.key_value(subjects.RUNS_BUCKET)
         runs: list[MonitorRun] = []
-        for key in await kv_keys(self.history, f"{monitor_id}.>"):
+        for key in await kv_keys(self.js, subjects.MONITOR_RUNS_BUCKET, f"{monitor_id}.>"):
             try:
                 entry = await self.history.get(key)
             except (nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):

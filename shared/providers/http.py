@@ -17,7 +17,6 @@ import aiohttp
 import httpx
 import msgspec
 from httpx_aiohttp import HttpxAiohttpClient
-from httpx_aiohttp.transport import AiohttpTransport, map_aiohttp_exceptions
 
 from shared.errors import Malformed, ProviderError, classify_http, classify_transport
 
@@ -34,8 +33,8 @@ def _user_agent() -> str:
         return "brandlens"
 
 
-# What httpx's client would add to every request; the direct send below adds them itself.
-# gzip and deflate only: httpx decodes exactly those without optional packages.
+# The client's default headers. gzip and deflate only: httpx decodes exactly those without
+# optional packages (it would offer br/zstd whenever such a package happens to be installed).
 _DEFAULT_HEADERS = {
     "accept": "*/*",
     "accept-encoding": "gzip, deflate",
@@ -54,6 +53,7 @@ def make_http_client(max_connections: int, timeout_s: float) -> httpx.AsyncClien
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         timeout=httpx.Timeout(timeout_s),
         follow_redirects=False,
+        headers=_DEFAULT_HEADERS,
     )
 
 
@@ -61,19 +61,6 @@ def make_http_client(max_connections: int, timeout_s: float) -> httpx.AsyncClien
 def _url(url: str) -> httpx.URL:
     # A model's endpoint URL never changes; parsing it costs more than the rest of the request.
     return httpx.URL(url)
-
-
-@lru_cache(maxsize=64)
-def _timeout(timeout_s: float) -> dict[str, float | None]:
-    return httpx.Timeout(timeout_s).as_dict()
-
-
-@lru_cache(maxsize=64)
-def _aiohttp_timeout(timeout_s: float) -> aiohttp.ClientTimeout:
-    # The same mapping httpx-aiohttp applies to httpx's timeouts (connect, read, pool).
-    timeout = _timeout(timeout_s)
-    return aiohttp.ClientTimeout(sock_connect=timeout.get("connect"), sock_read=timeout.get("read"),
-                                 connect=timeout.get("pool"))
 
 
 class BufferedResponse(NamedTuple):
@@ -87,55 +74,15 @@ class BufferedResponse(NamedTuple):
 async def send_buffered(
     client: httpx.AsyncClient, url: str, headers: Mapping[str, str], content: bytes, timeout_s: float
 ) -> BufferedResponse:
-    """POST ``content`` through the client's transport and return the response, body read.
+    """POST ``content`` with the client's public ``post`` and return the response, body read.
 
-    The client's own ``send`` runs cookie extraction (http.cookiejar), auth and redirect
-    generators, event hooks and URL merging on every call: ≈40% of an adapter's CPU per cell at
-    a zero-latency provider (docs/performance.md). A provider API call needs none of them —
-    keys travel in headers, redirects are not followed, cookies are not kept — so the request
-    goes straight to the transport the client would have picked for the URL (its proxy mounts
-    included), with the same timeouts. Transport errors are raised exactly as the client raises them.
+    The client routes the call (proxy mounts from the environment), applies its default headers
+    and decodes the body. A direct send to the client's transport saved ~0.08 CPU-ms per cell in
+    the adapters (docs/performance.md) but needed httpx's private ``_transport_for_url``:
+    upgradability wins over that last few percent.
     """
-    # The client's own routing (proxy mounts from the environment); private but stable since
-    # httpx 0.18, and httpx is pinned.
-    transport = client._transport_for_url(_url(url))
-    if isinstance(transport, AiohttpTransport):
-        return await _send_on_aiohttp(transport, url, headers, content, timeout_s)
-    request = httpx.Request(
-        "POST", _url(url), headers={**_DEFAULT_HEADERS, **headers}, content=content,
-        extensions={"timeout": _timeout(timeout_s)},
-    )
-    response = await transport.handle_async_request(request)
-    try:
-        await response.aread()
-    finally:
-        await response.aclose()
+    response = await client.post(_url(url), headers=headers, content=content, timeout=timeout_s)
     return BufferedResponse(response.status_code, response.headers, response.content)
-
-
-async def _send_on_aiohttp(
-    transport: AiohttpTransport, url: str, headers: Mapping[str, str], content: bytes, timeout_s: float
-) -> BufferedResponse:
-    """What httpx-aiohttp's ``handle_async_request`` does, minus the httpx Request and Response.
-
-    Converting to httpx's models and back (header normalisation, a byte stream with decoders)
-    was a third of the adapter's remaining CPU per cell; a buffered call only needs the status,
-    the headers and the decoded body, which aiohttp gives directly. Proxy settings and
-    exception mapping are the transport's own, so errors reach ``classify_transport`` as before.
-    """
-    if not isinstance(transport.client, aiohttp.ClientSession):
-        transport.client = transport.get_client()
-    proxy = transport.proxy
-    with map_aiohttp_exceptions():
-        async with transport.client.post(
-            url, data=content, headers={**_DEFAULT_HEADERS, **headers}, allow_redirects=False,
-            timeout=_aiohttp_timeout(timeout_s),
-            proxy=str(proxy.url) if proxy else None,
-            proxy_auth=aiohttp.BasicAuth(*proxy.auth) if proxy and proxy.auth else None,
-            proxy_headers=proxy.headers if proxy else None,
-        ) as response:
-            body = await response.read()
-            return BufferedResponse(response.status, response.headers, body)
 
 
 def _status_ok(status: int) -> bool:

@@ -38,7 +38,7 @@ async def _call(nc: nats.NATS, subject: str, body: dict[str, Any]) -> Any:
 async def _monitor_runs(nc: nats.NATS, monitor_id: str) -> list[str]:
     kv = await nc.jetstream().key_value(subjects.RUNS_BUCKET)
     found = []
-    for key in await kv_keys(kv):
+    for key in await kv_keys(nc.jetstream(), subjects.RUNS_BUCKET):
         entry = await kv.get(key)
         record = run_decoder.decode(entry.value or b"")
         if record.request.client == f"monitor:{monitor_id}":

@@ -36,7 +36,7 @@ def demo_request(**overrides: Any) -> dict[str, Any]:
 
 
 async def stored_cells(client: BrandlensClient, run_id: str) -> list[str]:
-    return await kv_keys(await client.js.key_value(subjects.CELLS_BUCKET), f"{run_id}.>")
+    return await kv_keys(client.js, subjects.CELLS_BUCKET, f"{run_id}.>")
 
 
 async def stream_messages(client: BrandlensClient, stream: str) -> int:

@@ -132,9 +132,7 @@ async def fake_server() -> AsyncIterator[FakeProvider]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    server = site._server
-    assert server is not None
-    fake.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]  # aiohttp types _server loosely
+    fake.port = runner.addresses[0][1]
     yield fake
     await runner.cleanup()
 

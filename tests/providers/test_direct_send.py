@@ -1,8 +1,7 @@
-"""The adapters' buffered POST (``send_buffered``) goes straight to the client's transport.
+"""The adapters' buffered POST (``send_buffered``) through the pooled client's public API.
 
-It skips httpx's client machinery for speed (docs/performance.md), so these pin what the client
-used to give it and what a provider call still needs: httpx's default headers, a decoded gzip
-body, and the proxy the environment names — over real sockets, with a real forwarding proxy.
+These pin what a provider call needs from the client: the default headers, a decoded gzip body,
+and the proxy the environment names — over real sockets, with a real forwarding proxy.
 """
 
 from __future__ import annotations

@@ -153,7 +153,7 @@ class TestKeysOnlyWhereTheyBelong:
             for bucket in (subjects.CELLS_BUCKET, subjects.RUNS_BUCKET, subjects.HEALTH_BUCKET,
                            subjects.REQUESTS_BUCKET):
                 kv = await spy.jetstream().key_value(bucket)
-                for key in await kv_keys(kv):
+                for key in await kv_keys(spy.jetstream(), bucket):
                     entry = await kv.get(key)
                     haystacks.append((f"kv {bucket}/{key}", entry.value or b""))
         finally:

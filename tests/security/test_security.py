@@ -88,7 +88,7 @@ class TestSecretsNeverLeak:
         js = secured_client.js
         for bucket in (subjects.CELLS_BUCKET, subjects.RUNS_BUCKET, subjects.HEALTH_BUCKET):
             kv = await js.key_value(bucket)
-            for key in await kv_keys(kv):
+            for key in await kv_keys(js, bucket):
                 entry = await kv.get(key)
                 haystacks.append((f"kv {bucket}/{key}", entry.value or b""))
         for secret in (SENTINEL, ECHOED, ECHOED[len("sk-invalid-"):]):
