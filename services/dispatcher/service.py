@@ -65,7 +65,6 @@ class Dispatcher:
         self.requests: KeyValue | None = None
         self.health: KeyValue | None = None
         self.micro: MicroService | None = None
-        self.cells: KeyValue | None = None
         self.pacer: Pacer | None = None
         self.accepted = 0
         self.rejected = 0
@@ -77,7 +76,6 @@ class Dispatcher:
         self.runs = await self.js.key_value(subjects.RUNS_BUCKET)
         self.requests = await self.js.key_value(subjects.REQUESTS_BUCKET)
         self.health = await self.js.key_value(subjects.HEALTH_BUCKET)
-        self.cells = await self.js.key_value(subjects.CELLS_BUCKET)
         self.pacer = Pacer(self.nc, self.js, self.catalogue, self._mark_dispatched)
         await self.pacer.start()
         await self._resume_undispatched()
