@@ -75,6 +75,9 @@ class DiagnosisRequest(msgspec.Struct, kw_only=True):
     # Ask every selected model with its engine's web search on; a model whose provider has no
     # search is rejected (400, models[i]), never silently run without it.
     search: bool = False
+    # A catalogue model asked for a second opinion on the analyser's unsure verdicts (issue #12):
+    # its verdicts are reported beside the rules' (with their agreement), never in their place.
+    judge: str | None = None
 
 
 class CellSpec(msgspec.Struct, kw_only=True, array_like=False):
@@ -102,6 +105,9 @@ class Usage(msgspec.Struct, kw_only=True):
     reasoning_tokens: int | None = None
     cached_input_tokens: int | None = None
     cache_write_tokens: int | None = None
+    # Web searches the engine ran (and bills per search) for this answer; None: search was off
+    # or the engine does not say.
+    search_calls: int | None = None
 
 
 class Citation(msgspec.Struct, kw_only=True):

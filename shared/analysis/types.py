@@ -12,6 +12,20 @@ from typing import Literal
 import msgspec
 
 Tone = Literal["positive", "neutral", "negative"]
+EvidenceRole = Literal["mention", "rank", "tone"]
+Confidence = Literal["sure", "unsure"]
+
+
+class Evidence(msgspec.Struct, kw_only=True, frozen=True):
+    """A stretch of the answer a verdict rests on, in character offsets: ``answer[start:end]``.
+
+    ``rank``: the option header that carries the brand; ``tone``: the sentence(s) and the cue
+    words read for the tone; ``mention``: a place the brand is named.
+    """
+
+    role: EvidenceRole
+    start: int
+    end: int
 
 
 class BrandAnalysis(msgspec.Struct, kw_only=True, omit_defaults=False):
@@ -28,6 +42,14 @@ class BrandAnalysis(msgspec.Struct, kw_only=True, omit_defaults=False):
     tone: Tone | None = None
     # Position-adjusted word-count share (GEO impression metric, Aggarwal et al. 2024), 0..1.
     impression_share: float = 0.0
+    # Where in the answer each verdict comes from (issue #12): every verdict has evidence.
+    evidence: list[Evidence] = []
+    # "unsure" when the layout is ambiguous, the tone mixed, or the brand sits inside another
+    # brand's option; an analyst reviews these (and an optional judge model re-reads them).
+    confidence: Confidence = "sure"
+    unsure_reasons: list[str] = []
+    # Ids of the answer's sources (CellResult.sources) attributed to this brand (issue #18).
+    cited_sources: list[str] = []
 
 
 class SelfReport(msgspec.Struct, kw_only=True):

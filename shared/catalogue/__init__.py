@@ -59,6 +59,9 @@ class Price(msgspec.Struct, frozen=True, kw_only=True):
     reasoning_per_mtok: float | None = None
     # A fee per call on top of tokens (Perplexity's per-request search fee).
     per_request: float = 0.0
+    # A fee per web search the engine ran for the answer (Kimi's $web_search ¥0.03, Anthropic's
+    # web_search $10 / 1,000, Perplexity's search requests); counted from Usage.search_calls.
+    per_search: float = 0.0
 
     def cost(self, usage: Usage) -> float | None:
         """What ``usage`` costs at this price, or None when the provider reported no token counts.
@@ -80,7 +83,8 @@ class Price(msgspec.Struct, frozen=True, kw_only=True):
             + answer * self.output_per_mtok
             + reasoning * _or(self.reasoning_per_mtok, self.output_per_mtok)
         )
-        return round(micro / 1e6 + self.per_request, 10)
+        searches = usage.search_calls or 0
+        return round(micro / 1e6 + self.per_request + searches * self.per_search, 10)
 
 
 def _or(value: float | None, default: float) -> float:
@@ -122,6 +126,14 @@ class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
     # than inside it (xAI): the client then adds them, so Usage.output_tokens is always all output.
     reasoning_in_output: bool = True
     price: Price | None = None
+    # How this engine turns web search on and returns its citations (issue #18): the name of a
+    # dialect in shared/providers/search/ ("openai-responses", "anthropic-web-search",
+    # "gemini-google-search", "perplexity", "ark-responses", "dashscope-native", "glm-web-search",
+    # "kimi-builtin", "qianfan-web-search", "hunyuan"); None: the provider has no server-side
+    # search, and a request with "search": true naming this model is rejected.
+    search: str | None = None
+    # Web searches a typical search-on answer runs, for the dry run and max_cost before any call.
+    expected_searches: Annotated[int, msgspec.Meta(ge=0)] = 1
     simulated: bool = False
     # Resilience (docs/resilience.md). Defaults suit hosted LLM APIs; tests shrink them for speed.
     # HTTP attempts per cell for transient failures, all within the cell's deadline.

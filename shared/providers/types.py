@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from shared.contracts import Citation, Usage
+from shared.contracts import Citation, Source, Span, Usage
 
 
 class Prompt(msgspec.Struct, kw_only=True, frozen=True):
@@ -34,5 +34,9 @@ class Completion(msgspec.Struct, kw_only=True):
     usage: Usage = msgspec.field(default_factory=Usage)
     provider_request_id: str | None = None
     citations: list[Citation] = []
+    # Search-grounded answers (issue #18): the engine's sources and the spans of ``text`` they
+    # back, in character offsets of ``text`` (each search dialect converts its own offsets).
+    sources: list[Source] = []
+    spans: list[Span] = []
     # The model that actually answered, as the provider names it (aliases resolve to versions).
     model: str | None = None
