@@ -198,7 +198,7 @@ class Caller:
 
     async def _run(self, cell: _Cell) -> CellResult:
         prompt = Prompt(user=user_message(cell.job), max_tokens=self.spec.max_tokens,
-                        temperature=self.spec.temperature)
+                        temperature=self.spec.temperature, search=cell.job.search)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + (cell.job.deadline_at - time.time())
         while True:
@@ -353,6 +353,8 @@ class Caller:
             reasoning=completion.reasoning,
             finish_reason=completion.finish_reason, usage=completion.usage, cost=cost, currency=currency,
             citations=completion.citations, provider_request_id=completion.provider_request_id,
+            surface="api+search" if cell.job.search else "api",
+            sources=completion.sources, spans=completion.spans,
             latency_ms=latency_ms,
         )
 

@@ -132,6 +132,9 @@ class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
     # "kimi-builtin", "qianfan-web-search", "hunyuan"); None: the provider has no server-side
     # search, and a request with "search": true naming this model is rejected.
     search: str | None = None
+    # Where the search dialect sends its calls when that is not ``base_url`` (DashScope's native
+    # generation API sits beside its OpenAI-compatible mode, which returns no sources).
+    search_base_url: str | None = None
     # Web searches a typical search-on answer runs, for the dry run and max_cost before any call.
     expected_searches: Annotated[int, msgspec.Meta(ge=0)] = 1
     simulated: bool = False

@@ -18,7 +18,7 @@ import httpx
 
 from shared.catalogue import ModelSpec
 from shared.errors import ConfigError, ProviderTimeout
-from shared.providers import anthropic, gemini, openai_compat
+from shared.providers import anthropic, gemini, openai_compat, search
 from shared.providers.http import make_http_client
 from shared.providers.types import Completion, Prompt
 
@@ -32,9 +32,15 @@ CLIENTS: dict[str, _Client] = {
 
 async def complete(client: httpx.AsyncClient, spec: ModelSpec, api_key: str | None, prompt: Prompt) -> Completion:
     """Ask ``spec``'s model one question; raises a ProviderError subclass on any failure."""
-    call = CLIENTS.get(spec.protocol)
-    if call is None:
-        raise ConfigError(f"unknown protocol {spec.protocol!r} for model {spec.name}")
+    if prompt.search:
+        if spec.search is None or spec.search not in search.DIALECTS:
+            raise ConfigError(f"model {spec.name} has no web search dialect (catalogue `search` = {spec.search!r})")
+        call = search.DIALECTS[spec.search]
+    else:
+        found = CLIENTS.get(spec.protocol)
+        if found is None:
+            raise ConfigError(f"unknown protocol {spec.protocol!r} for model {spec.name}")
+        call = found
     try:
         # httpx's timeouts bound each read; this bounds the whole call (a slow drip of stream
         # chunks could otherwise run for ever).

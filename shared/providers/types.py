@@ -14,6 +14,8 @@ class Prompt(msgspec.Struct, kw_only=True, frozen=True):
     system: str | None = None
     max_tokens: int | None = None
     temperature: float | None = None
+    # Ask with the engine's web search on (the model's catalogue `search` dialect, issue #18).
+    search: bool = False
 
 
 # finish_reason / stop_reason / finishReason values meaning "stopped at the output-token cap".
