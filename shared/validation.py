@@ -164,6 +164,11 @@ def validate_request(
                            f"{', '.join(catalogue.names())}")
             )
             continue
+        if req.search and spec.search is None:
+            errors.append(FieldError(field=f"models[{i}]", reason=(
+                f"{model} has no server-side web search ({spec.provider or spec.protocol}); drop it or "
+                "ask without \"search\": true — a search run never silently runs without search")))
+            continue
         problem = readiness(model) if readiness else None
         if problem:
             errors.append(FieldError(field=f"models[{i}]", reason=problem))

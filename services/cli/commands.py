@@ -151,7 +151,7 @@ def dry_run(settings: Settings, payload: bytes, health: dict[str, ModelHealth] |
     totals: dict[str, float] = {}
     for m in sorted(estimate.models, key=lambda e: e.model):
         spec = catalogue.models[m.model]
-        per_cell = spec.estimated_cell_cost()
+        per_cell = spec.estimated_cell_cost(req.search)
         if spec.price is None or per_cell is None:
             cost_text = "cost: unknown (no price in the catalogue)"
         else:
@@ -159,7 +159,9 @@ def dry_run(settings: Settings, payload: bytes, health: dict[str, ModelHealth] |
             totals[spec.price.currency] = totals.get(spec.price.currency, 0.0) + cost
             reasoning = (f" (incl. ~{spec.reasoning_estimate} reasoning tokens per cell)"
                          if spec.reasoning_estimate else "")
-            cost_text = f"≈ {cost:.4f} {spec.price.currency}{reasoning}"
+            searches = (f" (incl. ~{spec.expected_searches} web search(es) per cell at "
+                        f"{spec.price.per_search:g} each)" if req.search and spec.price.per_search else "")
+            cost_text = f"≈ {cost:.4f} {spec.price.currency}{reasoning}{searches}"
         if m.duration_p50_s is None:
             time_text = "time: unknown (no observed or catalogue latency)"
         else:

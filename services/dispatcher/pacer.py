@@ -141,7 +141,9 @@ class Pacer:
         self._pending_models[run_id] = set(by_model)
         if max_cost is not None:
             self.budgets[run_id] = max_cost
-            priors = [spec.estimated_cell_cost() for spec in map(self.catalogue.get, by_model) if spec is not None]
+            search = any(job.search for job in jobs)
+            priors = [spec.estimated_cell_cost(search) for spec in map(self.catalogue.get, by_model)
+                      if spec is not None]
             self.cost_prior[run_id] = max((p for p in priors if p is not None), default=0.0)
         if not jobs:
             self._pending_models.pop(run_id, None)

@@ -218,7 +218,7 @@ class Dispatcher:
             Job(
                 run_id=record.run_id, cell_id=cell.cell_id, model=cell.model, question=cell.question,
                 sample=cell.sample, deadline_at=record.deadline_at, self_report=req.self_report,
-                brand=req.brand.name, competitors=competitors,
+                brand=req.brand.name, competitors=competitors, search=req.search,
             )
             for cell in cells
         ]

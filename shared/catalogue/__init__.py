@@ -173,15 +173,16 @@ class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
         """Output tokens one call may bill at most: the answer's cap plus a thinking budget."""
         return self.max_tokens + (self.thinking_budget or 0 if self.thinking == "budget" else 0)
 
-    def estimated_cell_cost(self) -> float | None:
+    def estimated_cell_cost(self, search: bool = False) -> float | None:
         """Expected cost of one call before any is made (typical brand question and answer plus
-        the entry's expected reasoning), or None when the entry has no price."""
+        the entry's expected reasoning, and with ``search`` its expected per-search fees), or None
+        when the entry has no price."""
         if self.price is None:
             return None
         reasoning = self.reasoning_estimate
         return self.price.cost(Usage(
             input_tokens=TYPICAL_INPUT_TOKENS, output_tokens=TYPICAL_OUTPUT_TOKENS + reasoning,
-            reasoning_tokens=reasoning,
+            reasoning_tokens=reasoning, search_calls=self.expected_searches if search else None,
         ))
 
     def api_key(self, environ: dict[str, str] | None = None) -> str | None:
