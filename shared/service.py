@@ -76,11 +76,15 @@ class MicroService:
         self._limit = asyncio.Semaphore(max_concurrent)
         self._tasks: set[asyncio.Task[None]] = set()
         self._stats_data = stats_data
+        # Rejections and failures answered per endpoint: (count, last "code:message").
+        self.errors: dict[str, tuple[int, str]] = {}
         self.service: Service | None = None
 
     async def start(self) -> MicroService:
-        def stats_handler(_endpoint: EndpointStats) -> dict[str, Any]:
-            return self._stats_data() if self._stats_data else {}
+        def stats_handler(endpoint: EndpointStats) -> dict[str, Any]:
+            data = self._stats_data() if self._stats_data else {}
+            count, last = self.errors.get(endpoint.name, (0, ""))
+            return {**data, "errors": count, "last_error": last}
 
         self.service = await nats.micro.add_service(
             self._nc,
@@ -151,13 +155,12 @@ class MicroService:
             log.warning("respond_failed", endpoint=name, error=type(exc).__name__)
 
     def _count_error(self, name: str, description: str) -> None:
-        # nats.micro counts only exceptions that escape a handler (and then sends their repr);
-        # ours never escape, so the endpoint's counters are updated here for `$SRV.STATS` and
-        # `nats micro stats`. The attributes are private to nats-py 2.16, hence the guard.
-        for endpoint in getattr(self.service, "_endpoints", []):
-            if getattr(endpoint, "_name", None) == name and hasattr(endpoint, "_num_errors"):
-                endpoint._num_errors += 1
-                endpoint._last_error = description
+        # nats.micro counts only exceptions that escape a handler (and then sends their repr to the
+        # caller); ours never escape, and nats-py has no public way to bump its `num_errors`. So
+        # the counts travel in each endpoint's stats `data` (`errors`, `last_error`), read through
+        # the public stats handler; the standard `num_errors` stays nats.micro's own (0).
+        count, _ = self.errors.get(name, (0, ""))
+        self.errors[name] = (count + 1, description)
 
     async def stop(self) -> None:
         if self.service is not None:

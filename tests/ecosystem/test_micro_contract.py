@@ -68,9 +68,12 @@ class TestServiceErrors:
         assert "Error(" not in msg.headers["Nats-Service-Error"]
 
     async def test_errors_are_counted_in_stats(self, client: BrandlensClient) -> None:
-        """Rejected requests show up as endpoint errors in $SRV.STATS, with a sanitised last error."""
+        """Rejected requests show up as endpoint errors in $SRV.STATS (the endpoint's `data.errors`,
+        since nats-py offers no public way to count errors it did not see escape), with a sanitised
+        last error; the standard fields stay present for `nats micro stats`."""
         await client.nc.request(subjects.SUBMIT, b"{}", timeout=10)
         stats = await discover(client.nc, "STATS", "brandlens-dispatcher")
         submit = next(e for s in stats for e in s["endpoints"] if e["name"] == "submit")
-        assert submit["num_errors"] >= 1
-        assert submit["last_error"].startswith("400:")
+        assert "num_errors" in submit
+        assert submit["data"]["errors"] >= 1
+        assert submit["data"]["last_error"].startswith("400:")
