@@ -47,8 +47,7 @@ from shared.errors import PermissionDenied as PermissionDenied  # re-exported: c
 # Re-exported: callers catch them from here.
 from shared.errors import RunNotFinished as RunNotFinished
 from shared.errors import RunNotFound as RunNotFound
-from shared.report import Report
-from shared.report.types import ReanalysisSummary
+from shared.report.types import ReanalysisSummary, Report
 
 
 class ServiceError(BrandlensError):
