@@ -43,11 +43,6 @@ def _alias_pattern(alias: str, *, literal_first: bool = False) -> str:
     return (r"(?<![A-Za-z0-9])" if guarded else "") + re.escape(alias) + suffix
 
 
-def brand_names(brand: Brand) -> list[str]:
-    """The brand's name and aliases, stripped, without blanks or duplicates (case-insensitive)."""
-    return _clean_names(brand.name, brand.aliases)
-
-
 def _clean_names(name: str, aliases: tuple[str, ...] | list[str]) -> list[str]:
     seen: set[str] = set()
     names: list[str] = []

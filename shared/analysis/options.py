@@ -83,16 +83,6 @@ _TABLE_HEADER = re.compile(_any_word_pattern(TABLE_ENTITY_HEADERS))
 # Advice wording or an excluded section word: one search for classify()'s "not an option" test.
 _ADVICE_OR_EXCLUDED = re.compile("|".join([*ADVICE_PATTERNS, _EXCLUDED.pattern]))
 _FEATURE_LABEL_RE = re.compile(FEATURE_LABEL_PATTERN)
-# The commonest feature titles ("**优势**：…", "适合人群：…") recognised before split_header(): a
-# label of plain CJK ideographs (no group separator 和/及/与), bold or followed by a colon, comes
-# out of split_header() as the name unchanged (no prefix, marker, cut, parenthesis or group split
-# applies to it). Only a plain title may lead with a number or lead word, so those first
-# characters are left to split_header().
-_PLAIN_LABEL = r"(?:(?![和及与])[\u4e00-\u9fff])+"
-_FEATURE_TITLE = re.compile(
-    rf"\*\*(?={_PLAIN_LABEL}\*\*)(?:{FEATURE_LABEL_PATTERN})\*\*"
-    rf"|(?![第一二三四五六七八九十例比如])(?={_PLAIN_LABEL}[:：])(?:{FEATURE_LABEL_PATTERN})[:：]"
-)
 # A kind of option rather than one ("二线高性价比品牌", "其他品牌"): a group when it holds
 # options, an option slot of its own when it is a list item shaped like its siblings.
 _CATEGORY_RE = re.compile(
@@ -159,19 +149,6 @@ def _cut(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-# Cheap tests that rule a pattern out before running it (most names hold no group separator and
-# end in a letter): each is a necessary condition of its pattern, so skipping it changes nothing.
-_GROUP_SPLIT_HINT = re.compile("[/／、|｜&和及与]|vs|VS")
-# _TRAIL's characters other than blanks, which strip() has already removed from the end.
-_TRAIL_CHARS = frozenset(":：、,，.。·-–—*")
-# The commonest option title, a bold name of plain letters ("**欧派**（…）", "**Apple**：…"): CJK
-# ideographs or ASCII letters without a group separator (和/及/与, vs). No symbol, prefix, cut,
-# marker, parenthesis, group split or trailing punctuation applies to such a name.
-_PLAIN_NAME = r"(?:(?![和及与]|[vV][sS])[\u4e00-\u9fffA-Za-z])+"
-_PLAIN_BOLD_NAME = re.compile(rf"\*\*({_PLAIN_NAME})\*\*")
-# The same name unmarked, as the whole title or before a colon ("参考来源：", "小红书：…"), unless
-# it starts like a number prefix or a lead word ("例如", "如"), which the general path removes.
-_PLAIN_LEAD_NAME = re.compile(rf"(?![第一二三四五六七八九十]|例如|比如|如(?![何果今]))({_PLAIN_NAME})(?:[:：]|\Z)")
 # A rest of the title that holds nothing once markers are removed and separators stripped: only
 # separators, "*" and "`" (single or paired), and "__" / "~~" pairs (a single "_" or "~" stays).
 _BARE_REST = re.compile(r"(?:[ :：\-–—*`]|__|~~)*")
@@ -183,27 +160,6 @@ def split_header(title: str, *, heading: bool = False) -> Header:
     A plain list item without a "name：" separator is a sentence unless it is short; a heading
     is a sentence only when clause punctuation cuts it ("作为顾问，为您推荐以下机型：").
     """
-    plain = _PLAIN_BOLD_NAME.match(title)
-    if plain:
-        # The general path below would return the bold name as raw header and name; only what
-        # follows it (symbols removed, as there) decides whether the title is bare.
-        name = plain.group(1)
-        rest = _SYMBOLS.sub("", title[plain.end() :]).rstrip()
-        return Header(name, name, _BARE_REST.fullmatch(rest) is not None, True, False)
-    plain = _PLAIN_LEAD_NAME.match(title)
-    if plain:
-        name = plain.group(1)
-        if plain.end() == len(name):
-            # The whole title: bare, and a sentence only as a long or worded list item.
-            sentence = not heading and (len(name) > _SHORT_PLAIN or _SENTENCE_WORDS.search(name) is not None)
-            return Header(name, name, True, False, sentence)
-        # "name：…": cut at the colon, never a sentence.
-        rest = _unmarked(_SYMBOLS.sub("", title[len(name) :]).rstrip())
-        return Header(name, name, _BARE_REST.fullmatch(rest) is not None, False, False)
-    return _split_header(title, heading)
-
-
-def _split_header(title: str, heading: bool) -> Header:
     text = _SYMBOLS.sub("", title).strip()
     prefixes = _PREFIXES.match(text)  # all optional: always matches
     if prefixes:
@@ -224,13 +180,10 @@ def _split_header(title: str, heading: bool) -> Header:
             sentence = len(core) > _SHORT_PLAIN or _SENTENCE_WORDS.search(core) is not None
     raw = _unmarked(raw).strip()
     name = _without_parens(raw).strip() or raw.strip("（）()【】[] ")
-    if _GROUP_SPLIT_HINT.search(name):
-        parts = [part for part in _GROUP_SPLIT.split(name) if part]
-        if parts and not _GROUP_SPLIT.match(name):
-            name = parts[0]
-    name = name.strip()
-    if name and name[-1] in _TRAIL_CHARS:
-        name = _TRAIL.sub("", name)
+    parts = [part for part in _GROUP_SPLIT.split(name) if part]
+    if parts and not _GROUP_SPLIT.match(name):
+        name = parts[0]
+    name = _TRAIL.sub("", name.strip())
     bare = _BARE_REST.fullmatch(rest) is not None
     return Header(raw, name, bare, bold is not None, sentence)
 
@@ -329,9 +282,6 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
         if child.kind == "table":
             if not restricted:
                 found.extend(_table_options(child, matcher))
-            continue
-        if _FEATURE_TITLE.match(child.title):
-            # split_header() would name it by the label: the feature test below, without the split.
             continue
         is_heading = child.kind == "heading"
         header = split_header(child.title, heading=is_heading)

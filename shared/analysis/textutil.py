@@ -23,14 +23,9 @@ _LATIN_UNIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9]*(?:['’][A-Za-z]+)?")
 # the end. Written to start with one character set, which lets re skip ahead between matches;
 # same matches as "[。！？!?；;\n]+|\.(?=\s|$)".
 _SENTENCE_END = re.compile(r"[。！？!?；;\n.](?:(?<=[。！？!?；;\n])[。！？!?；;\n]*|(?<=\.)(?=\s|$))")
-_HAS_CJK = re.compile(CJK_CHAR)
 # Characters that re.IGNORECASE matches to an ASCII letter or range although ASCII lowering
 # leaves them alone: ſ (s), İ and ı (i), the Kelvin sign (k). See ascii_folded().
 _CASE_EXOTIC = re.compile("[\u017f\u0130\u0131\u212a]")
-
-
-def has_cjk(text: str) -> bool:
-    return _HAS_CJK.search(text) is not None
 
 
 def word_count(text: str, start: int = 0, end: int | None = None) -> int:
