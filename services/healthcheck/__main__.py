@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from services.cli.discovery import discover
 from shared.bus import BusUnavailable, connect
 from shared.config import load_settings
+from shared.discovery import discover
 
 
 async def _check(name: str, metadata_model: str | None) -> bool:

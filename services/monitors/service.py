@@ -36,11 +36,10 @@ from services.monitors.store import (
 from shared import subjects
 from shared.bus import connect, kv_keys, wait_for_topology
 from shared.catalogue import Catalogue
-from shared.client import BrandlensClient
 from shared.config import Settings
-from shared.contracts import FieldError, encode
+from shared.contracts import ErrorReply, FieldError, SubmitAccepted, accepted_decoder, encode, error_decoder
 from shared.contracts import run_decoder as run_record_decoder
-from shared.errors import RequestRejected, ServiceUnavailable
+from shared.errors import ServiceUnavailable
 from shared.logging import get_logger
 from shared.monitoring.slots import Cron, CronStep, interval_slot, missed_between, parse_slot_key, slot_key
 from shared.monitoring.spec import SpecInvalid, nats_schedule, parse_spec
@@ -51,6 +50,32 @@ log = get_logger("brandlens.monitors")
 _id_decoder = msgspec.json.Decoder(dict[str, Any])
 # A submit that fails for lack of a dispatcher is retried by redelivery after this long.
 RETRY_DELAY_S = 2.0
+
+
+async def submit_request(nc: Client, payload: bytes) -> SubmitAccepted | ErrorReply:
+    """Submit on the bus as any other service would (services do not import the client library).
+
+    A rejection (4xx) comes back as the service's ErrorReply; no responder, no answer or a
+    server-side failure (5xx) raises ServiceUnavailable, so the fired schedule message is
+    redelivered rather than lost.
+    """
+    try:
+        msg = await nc.request(subjects.SUBMIT, payload, timeout=60)
+    except nats.errors.NoRespondersError:
+        raise ServiceUnavailable(f"no service answers on {subjects.SUBMIT}") from None
+    except nats.errors.TimeoutError:
+        raise ServiceUnavailable(f"no answer on {subjects.SUBMIT} within 60s") from None
+    if msg.headers and msg.headers.get("Nats-Service-Error-Code"):
+        try:
+            reply = error_decoder.decode(msg.data)
+        except msgspec.DecodeError:
+            reply = ErrorReply(code=int(msg.headers.get("Nats-Service-Error-Code") or 500), error="error",
+                               message=msg.headers.get("Nats-Service-Error", ""))
+        if reply.code >= 500:
+            # The submit service failed, not the request: try the slot again later.
+            raise ServiceUnavailable(f"submit failed ({reply.code}): {reply.message}"[:200])
+        return reply
+    return accepted_decoder.decode(msg.data)
 
 
 def new_monitor_id() -> str:
@@ -194,14 +219,13 @@ class Monitors:
         request = dict(record.spec.request)
         request["request_id"] = f"{record.id}.{tag}{key}"
         request.setdefault("client", f"monitor:{record.id}")
-        client = BrandlensClient(self.nc, owns_connection=False, timeout_s=60)
-        try:
-            accepted = await client.submit(request)
-            run = MonitorRun(run_id=accepted.run_id, slot=key, status="submitted", trigger=trigger)
-            self.submitted += 0 if accepted.duplicate else 1
-        except RequestRejected as exc:
+        reply = await submit_request(self.nc, msgspec.json.encode(request))
+        if isinstance(reply, SubmitAccepted):
+            run = MonitorRun(run_id=reply.run_id, slot=key, status="submitted", trigger=trigger)
+            self.submitted += 0 if reply.duplicate else 1
+        else:
             # E.g. a model removed from the catalogue since the monitor was created.
-            run = MonitorRun(run_id=None, slot=key, status="rejected", trigger=f"{trigger}: {exc}"[:200])
+            run = MonitorRun(run_id=None, slot=key, status="rejected", trigger=f"{trigger}: {reply.message}"[:200])
         # Same value from every replica for the same slot (same run id), so put is idempotent.
         await self.history.put(f"{record.id}.{tag}{key}", encode(run))
         if not tag:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import re
 
-from services.cli.discovery import discover
 from shared import subjects
 from shared.client import BrandlensClient
+from shared.discovery import discover
 
 SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 EXPECTED = {"brandlens-dispatcher", "brandlens-aggregator", "brandlens-adapter"}
