@@ -34,9 +34,10 @@ test: $(STAMP) $(JS_STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-# The inner loop: everything but fault injection, benchmarks and slow tests.
-test-fast: $(STAMP)
-	$(BIN)/pytest -q -m "not faults and not bench and not slow"
+# The inner loop: everything but fault injection, benchmarks and slow tests, in 4 processes
+# (each with its own nats-server fixtures). `make test` stays serial: fault tests time things.
+test-fast: $(STAMP) $(JS_STAMP)
+	$(BIN)/pytest -q -n 4 --dist worksteal -m "not faults and not bench and not slow"
 
 test-faults: $(STAMP)
 	$(BIN)/pytest -q tests/faults

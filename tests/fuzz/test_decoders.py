@@ -8,6 +8,7 @@ import random
 import string
 
 import msgspec
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,6 +77,7 @@ def mutate(rng: random.Random, value: object, depth: int = 0) -> object:
     return value
 
 
+@pytest.mark.slow  # over 3 s: kept out of make test-fast, run by make test
 def test_one_hundred_thousand_generated_requests_never_escape_as_exceptions() -> None:
     """100,000 mutated and random inputs: each is accepted or rejected with named fields; none crashes."""
     rng = random.Random(20261128)

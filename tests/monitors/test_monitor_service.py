@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import nats
+import pytest
 
 from shared import subjects
 from shared.bus import kv_keys
@@ -59,6 +60,7 @@ async def _wait_slots(nc: nats.NATS, monitor_id: str, n: int, timeout_s: float =
         await asyncio.sleep(0.5)
 
 
+@pytest.mark.slow  # over 3 s: kept out of make test-fast, run by make test
 async def test_every_slot_runs_once_across_replicas_and_restarts() -> None:
     h = Harness(Path(tempfile.mkdtemp(prefix="brandlens-mon-")))
     try:

@@ -34,6 +34,7 @@ pytestmark = pytest.mark.skipif(
 
 
 class TestCredsFile:
+    @pytest.mark.slow  # over 3 s: kept out of make test-fast, run by make test
     async def test_a_service_with_nats_creds_connects_and_keeps_to_its_jwt_permissions(self, tmp_path: Path) -> None:
         """NATS_CREDS=user.creds: allowed subjects round-trip; a subject outside the JWT's
         permissions is refused as PermissionDenied; without the creds the server refuses."""

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from shared.embedded import free_port
 from tests.harness import REPO, Harness
 
@@ -73,6 +75,7 @@ class TestQueries:
         assert " yes " in lines["sim-qwen"]
         assert "BRANDLENS_TEST_UNSET_KEY" in lines["needs-key"]
 
+    @pytest.mark.slow  # over 3 s: kept out of make test-fast, run by make test
     def test_models_exits_non_zero_when_no_stack_answers(self) -> None:
         """Without a running stack `brandlens models` fails with a clear message."""
         env_url = f"nats://127.0.0.1:{free_port()}"

@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.harness import REPO
 
 
+@pytest.mark.slow  # over 3 s: kept out of make test-fast, run by make test
 def test_demo_starts_the_embedded_stack_and_finishes_a_nine_cell_report(tmp_path: Path) -> None:
     """With no NATS_URL and no keys, the demo starts nats-server, simulator and services, runs 9 cells
     to `complete`, writes all four formats, prints where they are, and stops everything."""

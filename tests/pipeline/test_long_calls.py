@@ -6,10 +6,13 @@ import json
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from shared.client import BrandlensClient
 from tests.harness import Harness
 
 
+@pytest.mark.slow  # over 3 s: kept out of make test-fast, run by make test
 async def test_call_slower_than_ack_wait_is_made_exactly_once() -> None:
     """With AckWait 1 s and 2.5 s answers, in-progress acks prevent redelivery: one HTTP call per cell."""
     root = Path(tempfile.mkdtemp(prefix="brandlens-long-"))

@@ -97,6 +97,7 @@ class TestSecretsNeverLeak:
 
 
 class TestPermissions:
+    @pytest.mark.slow  # over 3 s: kept out of make test-fast, run by make test
     async def test_connection_without_credentials_is_refused(self, secured: Harness) -> None:
         """The secured server rejects anonymous clients."""
         assert secured.nats is not None

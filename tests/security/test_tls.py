@@ -47,6 +47,7 @@ class TestTls:
         finally:
             await nc.close()
 
+    @pytest.mark.slow  # over 3 s: kept out of make test-fast, run by make test
     async def test_a_client_trusting_another_ca_is_refused(
         self, tls_server: tuple[NatsServer, Path], tmp_path: Path
     ) -> None:
