@@ -14,7 +14,7 @@ from shared.analysis.impression import impression_shares
 from shared.analysis.matching import BrandMatcher, Mention, matcher_for
 from shared.analysis.options import Option, recommended_options
 from shared.analysis.selfreport import cut_self_report
-from shared.analysis.sentiment import SentimentIndex, score, tone_of
+from shared.analysis.sentiment import SentimentIndex, score, tone_from
 from shared.analysis.sources import cited_domains, cited_urls, named_sources
 from shared.analysis.structure import parse_outline
 from shared.analysis.textutil import ascii_folded, sentence_spans
@@ -22,7 +22,7 @@ from shared.analysis.types import AnswerAnalysis, BrandAnalysis, SelfReport
 from shared.brand import Brand
 
 # Bump whenever the analyser's output for the same input may change.
-ANALYSER_VERSION = "2026.03.1"
+ANALYSER_VERSION = "2026.12.1"
 
 _INTERCEPTION_SPLIT = re.compile(r"[,，、;；/|]|\s+和\s+|\s+and\s+")
 
@@ -163,7 +163,7 @@ def analyse(
             first_offset=first_offsets[name],
             mention_count=counts[name],
             sentiment=value,
-            tone=tone_of(value),
+            tone=tone_from(*polarity[name]),
             impression_share=shares[name],
         )
 

@@ -15,6 +15,13 @@ class TestTone:
         """Complaints ("投诉多", "做工粗糙") give a negative tone."""
         assert run("某品牌投诉不断，做工粗糙，售后推诿。", "某品牌").brands["某品牌"].tone == "negative"
 
+    def test_praise_with_a_drawback_is_neutral(self) -> None:
+        """Praise and a stated drawback of the brand's own together are neutral (labelling guide),
+        however many praise words there are."""
+        found = run("欧派品质可靠，口碑好，设计出色，值得推荐，但价格偏高。", "欧派").brands["欧派"]
+        assert found.sentiment is not None and found.sentiment > 0.15
+        assert found.tone == "neutral"
+
     def test_neutral_fact(self) -> None:
         """A sentence without judgement words is neutral."""
         assert run("志邦成立于1998年，总部在合肥。", "志邦").brands["志邦"].tone == "neutral"
@@ -52,6 +59,8 @@ class TestNegation:
         assert run("品牌A不仅性能强，而且做工不错。", "品牌A").brands["品牌A"].tone == "positive"
 
     def test_contrast_weighs_the_verdict(self) -> None:
-        """After "但", the verdict weighs more: one praise then two drawbacks is negative."""
+        """After "但", the verdict weighs more: one praise then two drawbacks scores below zero,
+        and the tone is neutral (the guide: praise and a stated drawback together)."""
         found = run("品牌A设计出色，但价格偏高，售后有限。", "品牌A").brands["品牌A"]
-        assert found.tone == "negative"
+        assert found.sentiment is not None and found.sentiment < 0
+        assert found.tone == "neutral"
