@@ -24,6 +24,10 @@ from shared.brand import Brand
 # Bump whenever the analyser's output for the same input may change.
 ANALYSER_VERSION = "2026.12.1"
 
+# Words right before a brand name that make it the point of comparison ("逊于X", "比X", "相比X").
+_COMPARISON_BEFORE = re.compile(
+    r"(?:[逊优低高胜强弱次慢快好差多少贵便]于|比|相比|相较|对比|不如|较之|比起)\s*(?:\*\*)?$"
+)
 _INTERCEPTION_SPLIT = re.compile(r"[,，、;；/|]|\s+和\s+|\s+and\s+")
 
 
@@ -39,15 +43,23 @@ def _ranks(options: list[Option]) -> tuple[dict[str, int], dict[str, Option]]:
 
 
 def _attribution(
-    sentences: list[tuple[int, int]], mentions: list[Mention], blocks: dict[str, Option]
+    text: str, sentences: list[tuple[int, int]], mentions: list[Mention], blocks: dict[str, Option]
 ) -> dict[int, set[str]]:
-    """Which brands each sentence is about: those it names, else the option block it sits in.
+    """Which brands each sentence is about: inside a brand's option block, that brand alone;
+    elsewhere the brands it names.
 
-    Keyed by sentence index in reading order, and only for sentences about some brand.
+    Inside a block, the block's brand owns every sentence but the header's: a sentence there that
+    names another brand uses it as a point of comparison ("相比华为略有差距" under 小米), which the
+    labelling guide calls neutral for the brand named. Keyed by sentence index in reading order,
+    and only for sentences about some brand.
     """
     ends = [end for _, end in sentences]
     named: dict[int, set[str]] = {}
     for mention in mentions:
+        if _COMPARISON_BEFORE.search(text, max(0, mention.start - 3), mention.start):
+            # "略逊于欧派", "比华为更便宜": the brand is the point of comparison, and the judgement
+            # is about the other brand (the guide: neutral for the brand compared with).
+            continue
         # The sentence a mention sits in is the first one ending after its start.
         index = bisect.bisect_right(ends, mention.start)
         if index < len(sentences):
@@ -62,6 +74,9 @@ def _attribution(
                     break
                 if index not in named:
                     owners.setdefault(index, set()).add(brand)
+                elif sentences[index][0] > block.start and brand not in named[index]:
+                    # Not the header's sentence, and naming only other brands: comparisons.
+                    owners[index] = {brand}
     return dict(sorted(owners.items()))
 
 
@@ -140,7 +155,7 @@ def analyse(
     options = recommended_options(parse_outline(text), matcher)
     ranks, blocks = _ranks(options)
     sentences = sentence_spans(text)
-    owners = _attribution(sentences, mentions, blocks)
+    owners = _attribution(text, sentences, mentions, blocks)
     shares = impression_shares(text, sentences, owners, tracked)
     # Only sentences about some brand are scored: index those alone.
     sentiment_index = SentimentIndex(text, folded, _regions(sentences, owners))

@@ -22,6 +22,23 @@ class TestTone:
         assert found.sentiment is not None and found.sentiment > 0.15
         assert found.tone == "neutral"
 
+    def test_point_of_comparison_takes_no_tone(self) -> None:
+        """A brand named as the point of comparison ("略逊于欧派", "比欧派") takes none of the
+        sentence's judgement; the brand compared does."""
+        result = run("志邦做工精细，口碑好，但品类丰富度略逊于欧派。欧派成立于1994年。", "欧派", "志邦")
+        assert result.brands["欧派"].tone == "neutral"
+        assert result.brands["志邦"].tone == "neutral"  # praise and a drawback of its own
+
+    def test_other_brand_inside_an_option_block_is_a_comparison(self) -> None:
+        """A bullet under 小米's option that names only 华为 is about 小米, not 华为."""
+        answer = (
+            "1. **华为**\n   - 优势：生态成熟，口碑好。\n"
+            "2. **小米**\n   - 优势：性价比高。\n   - 主要考虑：系统优化有待提升，华为用户需要适应。\n"
+        )
+        result = run(answer, "华为", "小米")
+        assert result.brands["华为"].tone == "positive"
+        assert result.brands["小米"].tone == "neutral"
+
     def test_neutral_fact(self) -> None:
         """A sentence without judgement words is neutral."""
         assert run("志邦成立于1998年，总部在合肥。", "志邦").brands["志邦"].tone == "neutral"
