@@ -35,10 +35,11 @@ def _ranks(options: list[Option]) -> tuple[dict[str, int], dict[str, Option]]:
     ranks: dict[str, int] = {}
     blocks: dict[str, Option] = {}
     for position, option in enumerate(options, start=1):
-        for brand in option.brands:
-            if brand not in ranks:
-                ranks[brand] = position
-                blocks[brand] = option
+        # A header naming two brands ("小米、荣耀：…", "Redmi（小米旗下）") is one entry: it ranks the
+        # first; the others are mentioned there, unranked (labelling guide and rulings).
+        if option.brands and option.brands[0] not in ranks:
+            ranks[option.brands[0]] = position
+            blocks[option.brands[0]] = option
     return ranks, blocks
 
 
