@@ -14,7 +14,7 @@ from shared.analysis.impression import impression_shares
 from shared.analysis.matching import BrandMatcher, Mention, matcher_for
 from shared.analysis.options import Option, recommended_options
 from shared.analysis.selfreport import cut_self_report
-from shared.analysis.sentiment import SentimentIndex, score, tone_of
+from shared.analysis.sentiment import SentimentIndex, score, tone_from
 from shared.analysis.sources import cited_domains, cited_urls, named_sources
 from shared.analysis.structure import parse_outline
 from shared.analysis.textutil import ascii_folded, sentence_spans
@@ -22,8 +22,12 @@ from shared.analysis.types import AnswerAnalysis, BrandAnalysis, SelfReport
 from shared.brand import Brand
 
 # Bump whenever the analyser's output for the same input may change.
-ANALYSER_VERSION = "2026.03.1"
+ANALYSER_VERSION = "2026.12.1"
 
+# Words right before a brand name that make it the point of comparison ("逊于X", "比X", "相比X").
+_COMPARISON_BEFORE = re.compile(
+    r"(?:[逊优低高胜强弱次慢快好差多少贵便]于|比|相比|相较|对比|不如|较之|比起)\s*(?:\*\*)?$"
+)
 _INTERCEPTION_SPLIT = re.compile(r"[,，、;；/|]|\s+和\s+|\s+and\s+")
 
 
@@ -31,23 +35,32 @@ def _ranks(options: list[Option]) -> tuple[dict[str, int], dict[str, Option]]:
     ranks: dict[str, int] = {}
     blocks: dict[str, Option] = {}
     for position, option in enumerate(options, start=1):
-        for brand in option.brands:
-            if brand not in ranks:
-                ranks[brand] = position
-                blocks[brand] = option
+        # A header naming two brands ("小米、荣耀：…", "Redmi（小米旗下）") is one entry: it ranks the
+        # first; the others are mentioned there, unranked (labelling guide and rulings).
+        if option.brands and option.brands[0] not in ranks:
+            ranks[option.brands[0]] = position
+            blocks[option.brands[0]] = option
     return ranks, blocks
 
 
 def _attribution(
-    sentences: list[tuple[int, int]], mentions: list[Mention], blocks: dict[str, Option]
+    text: str, sentences: list[tuple[int, int]], mentions: list[Mention], blocks: dict[str, Option]
 ) -> dict[int, set[str]]:
-    """Which brands each sentence is about: those it names, else the option block it sits in.
+    """Which brands each sentence is about: inside a brand's option block, that brand alone;
+    elsewhere the brands it names.
 
-    Keyed by sentence index in reading order, and only for sentences about some brand.
+    Inside a block, the block's brand owns every sentence but the header's: a sentence there that
+    names another brand uses it as a point of comparison ("相比华为略有差距" under 小米), which the
+    labelling guide calls neutral for the brand named. Keyed by sentence index in reading order,
+    and only for sentences about some brand.
     """
     ends = [end for _, end in sentences]
     named: dict[int, set[str]] = {}
     for mention in mentions:
+        if _COMPARISON_BEFORE.search(text, max(0, mention.start - 3), mention.start):
+            # "略逊于欧派", "比华为更便宜": the brand is the point of comparison, and the judgement
+            # is about the other brand (the guide: neutral for the brand compared with).
+            continue
         # The sentence a mention sits in is the first one ending after its start.
         index = bisect.bisect_right(ends, mention.start)
         if index < len(sentences):
@@ -62,6 +75,9 @@ def _attribution(
                     break
                 if index not in named:
                     owners.setdefault(index, set()).add(brand)
+                elif sentences[index][0] > block.start and brand not in named[index]:
+                    # Not the header's sentence, and naming only other brands: comparisons.
+                    owners[index] = {brand}
     return dict(sorted(owners.items()))
 
 
@@ -140,7 +156,7 @@ def analyse(
     options = recommended_options(parse_outline(text), matcher)
     ranks, blocks = _ranks(options)
     sentences = sentence_spans(text)
-    owners = _attribution(sentences, mentions, blocks)
+    owners = _attribution(text, sentences, mentions, blocks)
     shares = impression_shares(text, sentences, owners, tracked)
     # Only sentences about some brand are scored: index those alone.
     sentiment_index = SentimentIndex(text, folded, _regions(sentences, owners))
@@ -163,7 +179,7 @@ def analyse(
             first_offset=first_offsets[name],
             mention_count=counts[name],
             sentiment=value,
-            tone=tone_of(value),
+            tone=tone_from(*polarity[name]),
             impression_share=shares[name],
         )
 

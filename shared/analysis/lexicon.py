@@ -79,6 +79,8 @@ POSITIVE_ZH: tuple[str, ...] = (
     "性价比高", "性价比突出", "知名", "龙头", "标杆", "第一梯队", "保障", "放心", "喜爱", "青睐", "成熟", "精湛",
     "精细", "扎实", "优势", "亮点", "信赖", "满意", "卓越", "顶级", "不错", "佼佼者", "积极", "良好", "优异",
     "拔尖", "流畅", "贴心", "强大", "广受", "受欢迎", "热门", "创新", "领军", "极致", "高效", "便捷", "省心",
+    # A drawback denied is praise ("配置均衡，无明显短板").
+    "无短板", "无明显短板", "没有明显短板", "无明显缺点",
     "实力雄厚", "更胜一筹", "略胜一筹", "胜出", "优于", "稳妥", "得到认可", "赢得", "称赞", "好看", "惊艳",
     "划算", "实惠", "经典", "权威", "安心", "有保障", "值得信赖", "发展潜力", "优", "佳", "强", "好",
 )
@@ -104,6 +106,10 @@ NEGATIVE_EN: tuple[str, ...] = (
 # Phrases that contain a lexicon word but say nothing about a brand ("气血不足" is a body state).
 NEUTRAL_ZH: tuple[str, ...] = (
     "气血不足", "睡眠不足", "营养不足", "肾气不足", "解决问题", "常见问题", "问题时", "遇到问题", "不足为奇",
+    # The reader's budget, not the brand's drawback ("适合预算有限的用户").
+    "预算有限", "预算不足", "预算较低",
+    # A low price is positioning, as "定位高端" is (the guide: a price level is a fact).
+    "价格较低", "较低的价格", "较低价格",
 )
 # Negators flip the polarity of the next lexicon word within a short window ("不太推荐", "not recommended").
 NEGATORS_ZH: tuple[str, ...] = ("不太", "并不", "并非", "不够", "不是", "没有", "不", "没", "未", "无", "非", "别")

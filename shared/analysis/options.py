@@ -255,6 +255,23 @@ def _excluded(header: Header) -> bool:
     return not header.sentence and _EXCLUDED.search(_without_parens(header.raw)) is not None
 
 
+def _lists_brand_entries(node: Node, matcher: BrandMatcher) -> bool:
+    """True when at least two children are headed by a tracked brand's name alone ("1. **华为**").
+
+    A section titled like advice ("2200元手机选购分析") whose entries are bare brand names is the
+    list of options; advice sections hold sentences ("追求性价比：选小米") or described names.
+    """
+    entries = 0
+    for child in node.children:
+        if child.kind in ("item", "heading"):
+            header = split_header(child.title, heading=child.kind == "heading")
+            if header.bare and classify(header, matcher)[1]:
+                entries += 1
+                if entries >= 2:
+                    return True
+    return False
+
+
 def _table_options(table: Node, matcher: BrandMatcher) -> list[Option]:
     if len(table.rows) < 2:
         return []
@@ -289,7 +306,7 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
             # "- 代表车型：" over "- 汉/唐", "- 海豹": products of the option above, not options.
             continue
         kind, brands = classify(header, matcher, heading=is_heading)
-        if kind != "entity" and _excluded(header):
+        if kind != "entity" and _excluded(header) and not _lists_brand_entries(child, matcher):
             continue
         if kind == "entity" and brands:
             found.append(Option(header.name, header.raw, child.start, child.end, strong=True, brands=brands))

@@ -162,8 +162,21 @@ def score(positive: float, negative: float) -> float:
 
 
 def tone_of(value: float) -> Tone:
+    """Tone of a score alone (see tone_from() for the verdict on a brand's word counts)."""
     if value >= POSITIVE_THRESHOLD:
         return "positive"
     if value <= NEGATIVE_THRESHOLD:
         return "negative"
     return "neutral"
+
+
+def tone_from(positive: float, negative: float) -> Tone:
+    """Tone of a brand from its weighted (positive, negative) word counts.
+
+    The labelling guide's rule, not a balance of counts: praise together with a stated drawback
+    of its own ("优势：… 不足：价格偏高", "但售后一般") is neutral however much praise there is;
+    positive needs praise and no drawback, negative drawbacks and no praise.
+    """
+    if positive and negative:
+        return "neutral"
+    return tone_of(score(positive, negative))

@@ -65,6 +65,24 @@ class TestListLayouts:
         assert run(answer, "小米").brands["小米"].rank == 2
 
 
+    def test_advice_titled_section_of_bare_brand_names(self) -> None:
+        """A section titled like advice ("选购分析") whose entries are bare brand names lists the options."""
+        answer = (
+            "**2200元价位手机选购分析**\n\n"
+            "1.  **华为 (Huawei)**\n    *   **现状分析**：以nova系列覆盖。\n"
+            "2.  **小米 (Xiaomi) / Redmi**\n    *   **市场定位**：主打性能。\n"
+        )
+        result = run(answer, "华为", "小米")
+        assert (result.brands["华为"].rank, result.brands["小米"].rank) == (1, 2)
+
+    def test_header_naming_two_brands_ranks_the_first(self) -> None:
+        """"- 小米、荣耀：…" is one entry: 小米 ranks, 荣耀 is mentioned there, unranked."""
+        answer = "- 小米、荣耀：性价比更突出。\n- OPPO、vivo：时尚属性更强。\n"
+        result = run(answer, "华为", "小米", "荣耀", "OPPO", "vivo")
+        ranks = {name: b.rank for name, b in result.brands.items()}
+        assert ranks == {"华为": None, "小米": 1, "荣耀": None, "OPPO": 2, "vivo": None}
+
+
 class TestNotOptions:
     def test_advice_section_is_not_ranked(self) -> None:
         """Lists under "选择建议"/"如何选择" are advice; brands named there get no rank."""

@@ -15,6 +15,30 @@ class TestTone:
         """Complaints ("投诉多", "做工粗糙") give a negative tone."""
         assert run("某品牌投诉不断，做工粗糙，售后推诿。", "某品牌").brands["某品牌"].tone == "negative"
 
+    def test_praise_with_a_drawback_is_neutral(self) -> None:
+        """Praise and a stated drawback of the brand's own together are neutral (labelling guide),
+        however many praise words there are."""
+        found = run("欧派品质可靠，口碑好，设计出色，值得推荐，但价格偏高。", "欧派").brands["欧派"]
+        assert found.sentiment is not None and found.sentiment > 0.15
+        assert found.tone == "neutral"
+
+    def test_point_of_comparison_takes_no_tone(self) -> None:
+        """A brand named as the point of comparison ("略逊于欧派", "比欧派") takes none of the
+        sentence's judgement; the brand compared does."""
+        result = run("志邦做工精细，口碑好，但品类丰富度略逊于欧派。欧派成立于1994年。", "欧派", "志邦")
+        assert result.brands["欧派"].tone == "neutral"
+        assert result.brands["志邦"].tone == "neutral"  # praise and a drawback of its own
+
+    def test_other_brand_inside_an_option_block_is_a_comparison(self) -> None:
+        """A bullet under 小米's option that names only 华为 is about 小米, not 华为."""
+        answer = (
+            "1. **华为**\n   - 优势：生态成熟，口碑好。\n"
+            "2. **小米**\n   - 优势：性价比高。\n   - 主要考虑：系统优化有待提升，华为用户需要适应。\n"
+        )
+        result = run(answer, "华为", "小米")
+        assert result.brands["华为"].tone == "positive"
+        assert result.brands["小米"].tone == "neutral"
+
     def test_neutral_fact(self) -> None:
         """A sentence without judgement words is neutral."""
         assert run("志邦成立于1998年，总部在合肥。", "志邦").brands["志邦"].tone == "neutral"
@@ -52,6 +76,8 @@ class TestNegation:
         assert run("品牌A不仅性能强，而且做工不错。", "品牌A").brands["品牌A"].tone == "positive"
 
     def test_contrast_weighs_the_verdict(self) -> None:
-        """After "但", the verdict weighs more: one praise then two drawbacks is negative."""
+        """After "但", the verdict weighs more: one praise then two drawbacks scores below zero,
+        and the tone is neutral (the guide: praise and a stated drawback together)."""
         found = run("品牌A设计出色，但价格偏高，售后有限。", "品牌A").brands["品牌A"]
-        assert found.tone == "negative"
+        assert found.sentiment is not None and found.sentiment < 0
+        assert found.tone == "neutral"
