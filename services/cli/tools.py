@@ -20,6 +20,8 @@ from shared.report.types import ReanalysisSummary
 
 def add_commands(sub: Any) -> None:
     analyze = sub.add_parser("analyze", help="analyse JSONL answers on stdin, one analysis JSON per line out")
+    analyze.add_argument("--explain", action="store_true",
+                         help="print each verdict with the text it rests on (for reading), not JSON lines")
     analyze.set_defaults(func=cmd_analyze)
 
     reanalyze = sub.add_parser(
@@ -40,11 +42,35 @@ def add_commands(sub: Any) -> None:
     compare.set_defaults(func=cmd_compare)
 
 
-async def cmd_analyze(_settings: Settings, _args: argparse.Namespace) -> int:
+async def cmd_analyze(_settings: Settings, args: argparse.Namespace) -> int:
+    if args.explain:
+        return explain_lines()
     for line in sys.stdin.buffer:
         if not line.strip():
             continue
         sys.stdout.buffer.write(analyse_jsonl_line(line) + b"\n")
+    sys.stdout.flush()
+    return 0
+
+
+def explain_lines() -> int:
+    from shared.analysis.explain import explain, explain_error
+    from shared.analysis.jsonl import LineError, analyse_request, parse_jsonl_line
+
+    number = 0
+    for line in sys.stdin.buffer:
+        if not line.strip():
+            continue
+        number += 1
+        request = parse_jsonl_line(line)
+        if isinstance(request, LineError):
+            print(explain_error(request.field, request.reason, number))
+            continue
+        result = analyse_request(request)
+        if isinstance(result, LineError):
+            print(explain_error(result.field, result.reason, number))
+        else:
+            print(explain(request.answer, result, number) + "\n")
     sys.stdout.flush()
     return 0
 

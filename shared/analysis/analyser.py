@@ -10,6 +10,14 @@ from __future__ import annotations
 import bisect
 import re
 
+from shared.analysis.evidence import (
+    AnswerOffsets,
+    inside_other_option,
+    mention_evidence,
+    rank_evidence,
+    tone_evidence,
+    unsure_reasons,
+)
 from shared.analysis.impression import impression_shares
 from shared.analysis.matching import BrandMatcher, Mention, matcher_for
 from shared.analysis.options import Option, recommended_options
@@ -22,7 +30,7 @@ from shared.analysis.types import AnswerAnalysis, BrandAnalysis, SelfReport
 from shared.brand import Brand
 
 # Bump whenever the analyser's output for the same input may change.
-ANALYSER_VERSION = "2026.12.1"
+ANALYSER_VERSION = "2026.12.2"
 
 # Words right before a brand name that make it the point of comparison ("逊于X", "比X", "相比X").
 _COMPARISON_BEFORE = re.compile(
@@ -161,26 +169,51 @@ def analyse(
     # Only sentences about some brand are scored: index those alone.
     sentiment_index = SentimentIndex(text, folded, _regions(sentences, owners))
 
-    first_offsets: dict[str, int] = {}
-    counts: dict[str, int] = dict.fromkeys(tracked, 0)
+    by_brand: dict[str, list[Mention]] = {name: [] for name in tracked}
     for mention in mentions:
-        first_offsets.setdefault(mention.brand, mention.start)
-        counts[mention.brand] += 1
+        by_brand[mention.brand].append(mention)
+    owned: dict[str, list[int]] = {name: [] for name in tracked}
+    for sentence, who in owners.items():
+        for name in who:
+            owned[name].append(sentence)
     polarity = _sentiment_totals(sentiment_index, sentences, owners, tracked)
+    offsets = AnswerOffsets(answer, text)
+    shared_headers = {name for option in options if len(option.brands) > 1 for name in option.brands}
     brands: dict[str, BrandAnalysis] = {}
     for name in tracked:
-        if not counts[name]:
+        found = by_brand[name]
+        if not found:
             brands[name] = BrandAnalysis(mentioned=False, mention_count=0, impression_share=shares[name])
             continue
         value = score(*polarity[name])
+        tone = tone_from(*polarity[name])
+        block = blocks.get(name)
+        evidence = mention_evidence(found, offsets)
+        if block is not None:
+            evidence.append(rank_evidence(text, block, offsets, block.table))
+        tone_cited = tone_evidence(
+            text, sentences, owned[name], found, sentiment_index, offsets
+        )
+        evidence.extend(tone_cited)
+        positive, negative = polarity[name]
+        reasons = unsure_reasons(
+            mixed_tone=bool(positive and negative),
+            shared_header=name in shared_headers,
+            inside_other=block is None and inside_other_option(name, found, options),
+            compared_only=not owned[name],
+            table=block is not None and block.table,
+        )
         brands[name] = BrandAnalysis(
             mentioned=True,
             rank=ranks.get(name),
-            first_offset=first_offsets[name],
-            mention_count=counts[name],
+            first_offset=offsets.at(found[0].start),
+            mention_count=len(found),
             sentiment=value,
-            tone=tone_from(*polarity[name]),
+            tone=tone,
             impression_share=shares[name],
+            evidence=evidence,
+            confidence="unsure" if reasons else "sure",
+            unsure_reasons=reasons,
         )
 
     main = tracked[0] if tracked else brand.name

@@ -11,6 +11,7 @@ import re
 import msgspec
 
 from shared.analysis.analyser import analyse
+from shared.analysis.types import AnswerAnalysis
 from shared.brand import Brand
 
 
@@ -35,34 +36,41 @@ _encoder = msgspec.json.Encoder()
 _PATH = re.compile(r"at `\$\.?([^`]*)`")
 
 
-def _error(field: str | None, reason: str) -> bytes:
-    return _encoder.encode(ErrorLine(error=LineError(field=field or None, reason=reason)))
-
-
-def analyse_jsonl_line(line: str | bytes) -> bytes:
+def parse_jsonl_line(line: str | bytes) -> AnalyseRequest | LineError:
+    """One input line as a request, or the error naming the field and the reason."""
     raw = line.encode("utf-8", "surrogatepass") if isinstance(line, str) else line
     try:
         request = _decoder.decode(raw)
     except msgspec.ValidationError as exc:
         message = str(exc)
         path = _PATH.search(message)
-        return _error(path.group(1) if path else None, message)
+        return LineError(field=(path.group(1) if path else None) or None, reason=message)
     except msgspec.DecodeError as exc:
-        return _error(None, f"not a JSON object line: {exc}")
+        return LineError(field=None, reason=f"not a JSON object line: {exc}")
     if not request.brand.name.strip():
-        return _error("brand.name", "brand name is empty")
+        return LineError(field="brand.name", reason="brand name is empty")
     for index, competitor in enumerate(request.competitors):
         if not competitor.name.strip():
-            return _error(f"competitors[{index}].name", "competitor name is empty")
+            return LineError(field=f"competitors[{index}].name", reason="competitor name is empty")
+    return request
+
+
+def analyse_request(request: AnalyseRequest) -> AnswerAnalysis | LineError:
     try:
-        return _encoder.encode(
-            analyse(
-                request.answer,
-                request.brand,
-                request.competitors,
-                self_report_expected=request.self_report_expected,
-            )
+        return analyse(
+            request.answer,
+            request.brand,
+            request.competitors,
+            self_report_expected=request.self_report_expected,
         )
     except Exception as exc:  # noqa: BLE001 - one bad line must not end the batch (see below)
         # The line protocol promises an error line, never a crash that loses the rest of the batch.
-        return _error(None, f"analyser failed: {type(exc).__name__}")
+        return LineError(field=None, reason=f"analyser failed: {type(exc).__name__}")
+
+
+def analyse_jsonl_line(line: str | bytes) -> bytes:
+    request = parse_jsonl_line(line)
+    result = request if isinstance(request, LineError) else analyse_request(request)
+    if isinstance(result, LineError):
+        return _encoder.encode(ErrorLine(error=result))
+    return _encoder.encode(result)

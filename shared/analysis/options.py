@@ -115,6 +115,8 @@ class Option:
     strong: bool
     # The tracked brands the header names, in order of first appearance.
     brands: list[str]
+    # Read from a table row (start/end are the whole table's).
+    table: bool = False
 
 
 @dataclass(slots=True)
@@ -286,7 +288,9 @@ def _table_options(table: Node, matcher: BrandMatcher) -> list[Option]:
             header = split_header(piece)
             kind, brands = classify(header, matcher)
             if kind in ("entity", "category"):
-                option = Option(header.name, header.raw, table.start, table.end, strong=bool(brands), brands=brands)
+                option = Option(
+                    header.name, header.raw, table.start, table.end, strong=bool(brands), brands=brands, table=True
+                )
                 found.append(option)
     return found
 

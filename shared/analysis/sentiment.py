@@ -97,6 +97,7 @@ class SentimentIndex:
             regions = [(0, len(text))]
         # Parallel lists rather than one object per hit: built for every answer, read by bisect.
         starts: list[int] = []
+        ends: list[int] = []
         polarities: list[int] = []  # +1 / -1 after negation
         contrasts: list[int] = []
         for region_start, region_end in regions:
@@ -106,6 +107,7 @@ class SentimentIndex:
                 if polarity:
                     start = match.start()
                     starts.append(start)
+                    ends.append(match.end())
                     # Cheap necessary condition of _negated() first: a negator ends right before
                     # the word (Chinese) or is followed by blanks (English); most words have neither.
                     previous = text[start - 1] if start else ""
@@ -119,6 +121,7 @@ class SentimentIndex:
             )
             contrasts.extend(m.end() for m in markers)
         self._starts = starts
+        self._ends = ends
         self._polarities = polarities
         self._contrasts = contrasts
 
@@ -155,6 +158,14 @@ class SentimentIndex:
             else:
                 negative += weight
         return positive, negative
+
+
+    def cues(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """The lexicon words of one sentence as (start, end, polarity after negation): the cue
+        words a tone verdict cites as its evidence."""
+        first = bisect.bisect_left(self._starts, start)
+        last = bisect.bisect_left(self._starts, end)
+        return [(self._starts[i], self._ends[i], self._polarities[i]) for i in range(first, last)]
 
 
 def score(positive: float, negative: float) -> float:

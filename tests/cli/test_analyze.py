@@ -53,3 +53,31 @@ class TestAnalyzeCommand:
         assert len(out) == 2
         assert out[0]["error"]["field"] is None and "not a JSON object line" in out[0]["error"]["reason"]
         assert out[1]["brands"]["索菲亚"]["mentioned"] is True
+
+
+class TestExplain:
+    def test_every_verdict_is_printed_with_the_text_it_rests_on(self) -> None:
+        """--explain quotes, per brand, the option header (rank), the sentence and cue words
+        (tone) and the offsets of the JSON evidence."""
+        answer = "推荐如下：\n1. **欧派**：品质优秀，口碑很好。\n2. **索菲亚**：性价比高，但售后一般。\n"
+        result = brandlens(None, "analyze", "--explain", stdin=line(answer) + "\n")
+        assert result.returncode == 0, result.stderr
+        out = result.stdout
+        assert "欧派 (main): mentioned ×1, rank 1, tone positive" in out
+        analysis = analyse(answer, Brand(name="欧派", aliases=["OPPEIN"]), [Brand(name=c["name"]) for c in COMPETITORS])
+        for name in ("欧派", "索菲亚"):
+            for evidence in analysis.brands[name].evidence:
+                # Sentences, headers and mentions with their offsets; cue words by their text.
+                assert f"[{evidence.start}:{evidence.end}]" in out or answer[evidence.start:evidence.end] in out
+        assert "rank     「1. **欧派**：品质优秀，口碑很好。」" in out
+        assert "cues: 优秀, 好" in out
+        assert "索菲亚: mentioned ×1, rank 2, tone neutral" in out and "UNSURE" in out
+        assert "志邦: not mentioned" in out
+
+    def test_a_bad_line_is_named_and_the_rest_explained(self) -> None:
+        """A rejected line says which field and why; the next line is still explained."""
+        bad = json.dumps({"brand": {"name": ""}, "answer": "x"})
+        result = brandlens(None, "analyze", "--explain", stdin=bad + "\n" + line("欧派口碑好。") + "\n")
+        assert result.returncode == 0, result.stderr
+        assert "answer 1: rejected — brand.name: brand name is empty" in result.stdout
+        assert "answer 2 (analyser" in result.stdout
