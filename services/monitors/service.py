@@ -42,7 +42,7 @@ from shared.errors import ServiceUnavailable
 from shared.logging import get_logger
 from shared.monitoring.slots import Cron, CronStep, interval_slot, missed_between, parse_slot_key, slot_key
 from shared.monitoring.spec import SpecInvalid, nats_schedule, parse_spec
-from shared.monitoring.trend import USED_STATUSES, build_trend
+from shared.monitoring.trend import build_trend, runs_to_read
 from shared.service import MicroService, Reject
 
 log = get_logger("brandlens.monitors")
@@ -364,7 +364,7 @@ class Monitors:
         # The view carries the history (statuses refreshed) and the alerts drawn as markers.
         view = await self._view(record)
         runs = view["runs"]
-        reports = await self._reports([r["run_id"] for r in runs if r["run_id"] and r["status"] in USED_STATUSES])
+        reports = await self._reports(runs_to_read(runs))
         built = build_trend(runs, reports, monitor=record.id, name=record.spec.name,
                             schedule=view["schedule"], alerts=view["alerts"], period=period)
         return msgspec.json.encode(built)

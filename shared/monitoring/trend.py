@@ -44,6 +44,9 @@ from shared.report.stats import proportion
 from shared.report.types import BrandKind, CellView, Report, ToneCounts
 
 MIN_SLOPE_POINTS = 4
+# A trend reads at most this many finished runs (the newest): a year of daily runs, while an
+# every-second monitor cannot make one trend request fetch tens of thousands of reports.
+MAX_RUNS = 400
 TOP_SOURCES = 3
 USED_STATUSES = frozenset({"complete", "partial"})
 SLOPE_METRICS = ("visibility", "first_rate", "avg_rank", "share_of_voice", "share_of_voice_branded",
@@ -259,6 +262,16 @@ def _slot_time(slot: str) -> dt.datetime | None:
         return None
 
 
+def _slot_order(run: Mapping[str, Any]) -> str:
+    return str(run.get("slot", "")).removeprefix("now-")
+
+
+def runs_to_read(runs: Iterable[Mapping[str, Any]], max_runs: int = MAX_RUNS) -> list[str]:
+    """The run ids whose reports a trend reads: the newest ``max_runs`` finished runs."""
+    finished = [r for r in sorted(runs, key=_slot_order) if r.get("run_id") and r.get("status") in USED_STATUSES]
+    return [str(r["run_id"]) for r in finished[-max_runs:]] if max_runs > 0 else []
+
+
 def build_trend(
     runs: Iterable[Mapping[str, Any]],
     reports: Mapping[str, Any],
@@ -269,6 +282,7 @@ def build_trend(
     alerts: Iterable[Mapping[str, Any]] = (),
     period: Period | None = None,
     generated_at: float | None = None,
+    max_runs: int = MAX_RUNS,
 ) -> Trend:
     """The trend of one monitor. ``reports`` maps run_id → the stored report (JSON-decoded)."""
     timezone = str((schedule or {}).get("timezone") or "UTC")
@@ -283,7 +297,9 @@ def build_trend(
     builder = _Builder(zone, chosen)
     trend_runs: list[TrendRun] = []
     first_slot: dict[str, dt.datetime] = {}
-    for run in sorted(runs, key=lambda r: str(r.get("slot", "")).removeprefix("now-")):
+    runs = sorted(runs, key=_slot_order)
+    readable = set(runs_to_read(runs, max_runs))
+    for run in runs:
         run_id, slot, status = run.get("run_id"), str(run.get("slot", "")), str(run.get("status", ""))
         when = _slot_time(slot)
         row = TrendRun(run_id=run_id, slot=slot, status=status, trigger=str(run.get("trigger", "schedule")))
@@ -294,6 +310,8 @@ def build_trend(
             row.reason = "slot is not a slot time"
         elif status not in USED_STATUSES:
             row.reason = f"run is {status}: no report to read"
+        elif run_id not in readable:
+            row.reason = f"older than the newest {max_runs} finished runs a trend reads"
         elif report is None:
             row.reason = "report not stored (expired past retention, or not written yet)"
         else:

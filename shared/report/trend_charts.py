@@ -113,8 +113,9 @@ def line_chart(metric: str, title: str, periods: Sequence[str], lines: Sequence[
     ticks = max(1, len(periods) // 6 + (1 if len(periods) % 6 else 0))
     for i, period in enumerate(periods):
         if i % ticks == 0 or i == len(periods) - 1:
-            body.append(_label(x(i), CHART_H - BOTTOM + 14, period[5:16] if len(period) > 10 else period[5:],
-                               anchor="middle", size=10, cls="muted"))
+            # A day shows as MM-DD; a slot (ISO time) as MM-DD HH:MM:SS, since slots can be seconds apart.
+            label = f"{period[5:10]} {period[11:19]}" if len(period) > 10 else period[5:]
+            body.append(_label(x(i), CHART_H - BOTTOM + 14, label, anchor="middle", size=10, cls="muted"))
     for marker in markers:
         mx = x(marker.period_index)
         body.append(

@@ -206,6 +206,14 @@ class TestRunsAndAlerts:
             "report not stored (expired past retention, or not written yet)"]
         assert trend.series == [] and trend.periods == []
 
+    def test_only_the_newest_finished_runs_are_read(self) -> None:
+        """With max_runs = 2 of 3 finished runs, the oldest is listed unused and says why."""
+        days = [(_day(d), [(Q_OPEN, MAIN_FIRST)]) for d in (1, 2, 3)]
+        trend = _trend(days, max_runs=2)
+        assert [r.used for r in trend.runs] == [False, True, True]
+        assert trend.runs[0].reason == "older than the newest 2 finished runs a trend reads"
+        assert trend.periods == ["2026-12-02", "2026-12-03"]
+
     def test_alert_markers_sit_on_the_period_of_their_run(self) -> None:
         """An alert naming run-3 is drawn on run-3's day; the missed day after the runs is no point."""
         trend = daily_trend(days=6)

@@ -7,8 +7,8 @@ Rules pinned (real nats-server, simulator, dispatcher, aggregator, adapters, mon
 - the answers a trend point counts are exactly the answered cells stored in brandlens_cells for
   that run and model (counted in KV, not trusted from the reply);
 - the `{brand}` question is branded, the others are not, and the two SoV series are kept apart;
-- the CSV has one row per point, the Markdown and HTML render every model, and a bad `period`
-  is rejected naming the field.
+- the CSV has one row per point, the Markdown and HTML render every model, a bad `period`
+  is rejected naming the field, and an unknown monitor exits non-zero naming it.
 """
 
 from __future__ import annotations
@@ -146,6 +146,11 @@ async def test_trend_of_scheduled_runs_has_points_intervals_and_slopes() -> None
         for model in MODELS:
             assert f"· {model}" in markdown and f"data-model='{model}'" in page
         assert page.count('class="band"') >= len(trend["series"]) and "<script" not in page
+
+        missing = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", "services.cli", "trend", "mnosuchmonitor"], env=h.env(),
+            capture_output=True, text=True, timeout=60)
+        assert missing.returncode != 0 and "mnosuchmonitor" in missing.stderr, missing
         await nc.close()
     finally:
         h.close()
