@@ -16,7 +16,7 @@ from shared.report.trend_fmt import PERCENT, show
 
 CHART_W = 470
 CHART_H = 230
-LEFT, RIGHT, TOP, BOTTOM = 52, 14, 40, 34
+LEFT, RIGHT, TOP, BOTTOM = 52, 44, 40, 34
 MARKER_COLOUR = "#dc2626"
 
 Value = tuple[float, float | None, float | None] | None
