@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from services.cli import commands, deploy, discovery, local, monitor, tools
+from services.cli import commands, deploy, discovery, local, monitor, tools, trend
 from shared.catalogue import CatalogueError
 from shared.client import RunNotFinished, RunNotFound, ServiceError
 from shared.config import Settings, SettingsError, load_settings
@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_command(sub)
     local.add_command(sub)
     monitor.add_command(sub)
+    trend.add_command(sub)
     tools.add_commands(sub)
     return parser
 

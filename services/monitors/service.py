@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import importlib
 import secrets
 import time
 from typing import Any
@@ -43,6 +42,7 @@ from shared.errors import ServiceUnavailable
 from shared.logging import get_logger
 from shared.monitoring.slots import Cron, CronStep, interval_slot, missed_between, parse_slot_key, slot_key
 from shared.monitoring.spec import SpecInvalid, nats_schedule, parse_spec
+from shared.monitoring.trend import build_trend, runs_to_read
 from shared.service import MicroService, Reject
 
 log = get_logger("brandlens.monitors")
@@ -356,14 +356,17 @@ class Monitors:
 
     async def handle_trend(self, request: Request) -> bytes:
         record = await self._require(request)
-        try:
-            # Built on branch m-trend; looked up at call time so this service runs before it lands.
-            trend: Any = importlib.import_module("shared.monitoring.trend")
-        except ImportError:
-            raise Reject(501, "not_implemented", "trends are not built yet (shared.monitoring.trend)") from None
-        runs = await self.runs_of(record.id)
-        reports = await self._reports([r.run_id for r in runs if r.run_id and r.status in ("complete", "partial")])
-        built = trend.build_trend([msgspec.to_builtins(r) for r in runs], reports)
+        body = _id_decoder.decode(request.data or b"{}")
+        period = body.get("period")
+        if period is not None and period not in ("day", "slot"):
+            raise Reject(400, "invalid_request", "period must be day or slot",
+                         [FieldError(field="period", reason="must be 'day' or 'slot'")])
+        # The view carries the history (statuses refreshed) and the alerts drawn as markers.
+        view = await self._view(record)
+        runs = view["runs"]
+        reports = await self._reports(runs_to_read(runs))
+        built = build_trend(runs, reports, monitor=record.id, name=record.spec.name,
+                            schedule=view["schedule"], alerts=view["alerts"], period=period)
         return msgspec.json.encode(built)
 
     async def _reports(self, run_ids: list[str]) -> dict[str, Any]:

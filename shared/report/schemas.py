@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from shared.contracts import CellResult, Completed, DiagnosisRequest, Job, Progress
+from shared.monitoring.trend_types import Trend
 from shared.report.types import Comparison, Report
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -29,6 +30,7 @@ SCHEMA_TYPES: dict[str, Any] = {
     "cell-result": CellResult,
     "progress": Progress,
     "completed": Completed,
+    "trend": Trend,
 }
 
 
