@@ -85,6 +85,8 @@ CLIENT_READ_STREAMS = [
     subjects.EVENTS_STREAM,
     *(f"KV_{bucket}" for bucket in (subjects.RUNS_BUCKET, subjects.CELLS_BUCKET, subjects.HEALTH_BUCKET)),
     f"OBJ_{subjects.REPORTS_STORE}",
+    # Monitor alerts: a client (or a late consumer) reads them from the stream.
+    subjects.ALERTS_STREAM,
 ]
 
 
@@ -117,7 +119,7 @@ def _client_permissions() -> dict[str, object]:
         allow += _read_stream(stream)
     return {
         "publish": {"allow": allow},
-        "subscribe": {"allow": ["_INBOX.>", subjects.EVENTS_WILDCARD]},
+        "subscribe": {"allow": ["_INBOX.>", subjects.EVENTS_WILDCARD, subjects.ALERTS_WILDCARD]},
         "allow_responses": True,
     }
 

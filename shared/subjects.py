@@ -112,3 +112,14 @@ def fired_subject(monitor_id: str) -> str:
 
 SCHEDULES_WILDCARD = f"{PREFIX}.schedules.>"
 FIRED_WILDCARD = f"{PREFIX}.fired.>"
+
+# Monitor alerts (issue 17): one subject per monitor, kept in a stream so a late consumer misses none.
+ALERTS_STREAM = "BRANDLENS_ALERTS"
+ALERTS_WILDCARD = f"{PREFIX}.alerts.>"
+# The monitors service reads run completions to judge each monitor run once it ended.
+MONITORS_COMPLETED_CONSUMER = "monitors-completed"
+COMPLETED_WILDCARD = f"{PREFIX}.events.*.completed"
+
+
+def alerts_subject(monitor_id: str) -> str:
+    return f"{PREFIX}.alerts.{monitor_id}"

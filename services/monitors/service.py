@@ -25,6 +25,7 @@ from nats.js.api import AckPolicy, ConsumerConfig
 from nats.js.kv import KeyValue
 from nats.micro.request import Request
 
+from services.monitors.alerting import Alerting
 from services.monitors.store import (
     MonitorRecord,
     MonitorRun,
@@ -93,6 +94,7 @@ class Monitors:
         self.history: KeyValue | None = None
         self.micro: MicroService | None = None
         self._consume: asyncio.Task[None] | None = None
+        self.alerting: Alerting | None = None
         self.fired = 0
         self.submitted = 0
 
@@ -112,6 +114,9 @@ class Monitors:
             config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=60, max_deliver=-1),
         )
         self._consume = asyncio.create_task(self._consume_loop(sub))
+        # Each monitor run is judged when its completion event arrives (alerting.py).
+        self.alerting = Alerting(self.js, self.monitors, self.settings, self.runs_of)
+        await self.alerting.start()
         self.micro = await MicroService(
             self.nc, "brandlens-monitors", "Monitors: a diagnosis on a schedule nats-server fires",
             metadata={"component": "monitors"}, stats_data=self.stats,
@@ -131,7 +136,8 @@ class Monitors:
         log.info("monitors_ready")
 
     def stats(self) -> dict[str, object]:
-        return {"fired": self.fired, "submitted": self.submitted}
+        return {"fired": self.fired, "submitted": self.submitted,
+                "alerts": self.alerting.raised if self.alerting else 0}
 
     async def stop(self) -> None:
         if self.micro:
@@ -139,6 +145,8 @@ class Monitors:
         if self._consume:
             self._consume.cancel()
             await asyncio.gather(self._consume, return_exceptions=True)
+        if self.alerting:
+            await self.alerting.stop()
         if self.nc and not self.nc.is_closed:
             await self.nc.close()
 
@@ -409,6 +417,6 @@ class Monitors:
         }
         if with_runs:
             view["runs"] = [msgspec.to_builtins(r) for r in await self.runs_of(record.id)]
-            # Alerts come from shared.monitoring.alerts (branch m-trend); none until it is merged.
-            view["alerts"] = []
+            # Raised by alerting.py when each run ended (shared.monitoring.alerts decides them).
+            view["alerts"] = [msgspec.to_builtins(a) for a in record.alerts]
         return view

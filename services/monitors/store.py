@@ -23,6 +23,7 @@ from nats.js.api import KeyValueConfig, StorageType
 
 from shared import subjects
 from shared.config import Settings
+from shared.monitoring.alert_types import Alert
 from shared.monitoring.spec import MonitorSpec
 
 FIRED_KEPT_PER_MONITOR = 50
@@ -35,6 +36,8 @@ class MonitorRecord(msgspec.Struct, kw_only=True):
     created_at: float
     # The newest slot a run was submitted for: the reference for "which slots were missed".
     last_slot: str | None = None
+    # Alerts raised on its runs, oldest first (services/monitors/alerting.py keeps the newest 200).
+    alerts: list[Alert] = []
 
 
 class MonitorRun(msgspec.Struct, kw_only=True):

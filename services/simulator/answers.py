@@ -76,10 +76,11 @@ def _cn_num(n: int) -> str:
 
 @functools.lru_cache(maxsize=16384)
 def compose_answer(model: str, question: str, main_brand: str, variant: int, want_geo: bool,
-                   world_seed: int = 0) -> Answer:
+                   world_seed: int = 0, left_out: tuple[str, ...] = ()) -> Answer:
+    """`left_out`: brands a visibility shift removes from this answer's recommended options."""
     persona = persona_for(model)
     rng = random.Random(int(unit(model, question, main_brand, variant, world_seed) * 2**53))
-    composer = _Composer(persona, model, question, main_brand, variant, rng)
+    composer = _Composer(persona, model, question, main_brand, variant, rng, left_out)
     body, report = composer.compose()
     content = body
     if want_geo:
@@ -173,8 +174,9 @@ def _unknown_name(question: str, category: Category | None) -> str:
 
 class _Composer:
     def __init__(self, persona: Persona, model: str, question: str, main_brand: str, variant: int,
-                 rng: random.Random) -> None:
+                 rng: random.Random, left_out: tuple[str, ...] = ()) -> None:
         self.persona = persona
+        self.left_out = left_out
         self.model = model
         self.question = question
         self.main_brand = main_brand
@@ -229,7 +231,7 @@ class _Composer:
         """The category's brands by score(brand, its position in the category, category size)."""
         scored = [(base + (self._jitter(b.name) - 0.5) * 0.3, b)
                   for b, base in zip(category.brands, _persona_scores(self.persona, category.key), strict=True)
-                  if b.name not in exclude]
+                  if b.name not in exclude and b.name not in self.left_out]
         scored.sort(key=lambda pair: pair[0], reverse=True)
         return [brand for _, brand in scored]
 

@@ -54,6 +54,22 @@ class FaultSpec(msgspec.Struct, kw_only=True):
     delay_ms: float = 1000.0
 
 
+class VisibilityShift(msgspec.Struct, kw_only=True):
+    """Leave a brand out of a share of recommendation answers from a given moment on (issue #17).
+
+    Monitors need a real change to alert on: from `start_at` (epoch seconds; 0 = at once) a
+    matching answer omits `brand` from its recommended options with probability `remove_rate`
+    (decided per answer by a stable hash, so the same request is shifted the same way). Only
+    answers that rank a category's brands are affected: a question that names the brand itself
+    still gets an answer about it, as a real model would give.
+    """
+
+    brand: str
+    model: str = "*"
+    remove_rate: float = 1.0
+    start_at: float = 0.0
+
+
 class SimulatorConfig(msgspec.Struct, kw_only=True):
     # Real latencies are multiplied by this; 0 answers immediately.
     latency_scale: float = 0.02
@@ -66,6 +82,8 @@ class SimulatorConfig(msgspec.Struct, kw_only=True):
     # scaled; a `slow` fault still adds its delay): benchmarks draw each cell's latency
     # themselves so they can compute the ideal makespan from the very same draws.
     honour_latency_hints: bool = False
+    # Visibility shifts (see VisibilityShift); more can be added at run time on /_sim/shifts.
+    shifts: list[VisibilityShift] = []
 
 
 def load_config(path: str | Path) -> SimulatorConfig:
@@ -74,3 +92,12 @@ def load_config(path: str | Path) -> SimulatorConfig:
 
 def decode_fault(raw: bytes) -> FaultSpec:
     return msgspec.json.decode(raw, type=FaultSpec)
+
+
+def decode_shift(raw: bytes) -> VisibilityShift:
+    shift = msgspec.json.decode(raw, type=VisibilityShift)
+    if not 0.0 <= shift.remove_rate <= 1.0:
+        raise msgspec.ValidationError("remove_rate must be within 0..1 - at `$.remove_rate`")
+    if not shift.brand.strip():
+        raise msgspec.ValidationError("brand must not be empty - at `$.brand`")
+    return shift

@@ -11,8 +11,8 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
-from services.simulator.answers import Answer, compose_answer
-from services.simulator.config import FaultSpec, SimulatorConfig, decode_fault
+from services.simulator.answers import Answer, compose_answer, unit
+from services.simulator.config import FaultSpec, SimulatorConfig, VisibilityShift, decode_fault, decode_shift
 from services.simulator.errors import Built
 from services.simulator.faults import FaultRegistry
 from services.simulator.latency import LatencyModel, latency_hint_seconds
@@ -37,6 +37,7 @@ class Simulator:
         self.faults = FaultRegistry(config.seed)
         self.latency = LatencyModel(config)
         self._install_config_faults()
+        self.shifts: list[VisibilityShift] = list(config.shifts)
         # Per-(model, question) sample counter: repeated unseeded samples vary a little, reproducibly.
         self._samples: dict[tuple[str, str], int] = {}
         self._request_ids = itertools.count(1)
@@ -66,6 +67,9 @@ class Simulator:
         app.router.add_get("/_sim/faults", self._get_faults)
         app.router.add_post("/_sim/faults", self._add_fault)
         app.router.add_delete("/_sim/faults", self._clear_faults)
+        app.router.add_get("/_sim/shifts", self._get_shifts)
+        app.router.add_post("/_sim/shifts", self._add_shift)
+        app.router.add_delete("/_sim/shifts", self._clear_shifts)
         app.on_shutdown.append(self._on_shutdown)
         return app
 
@@ -182,7 +186,19 @@ class Simulator:
             # A bounded cycle of variants keeps repeated samples varied yet served from the answer cache.
             variant = sample % SAMPLE_VARIANTS
         return compose_answer(call.model, prompt.question, prompt.main_brand, variant, prompt.wants_geo,
-                              self.config.seed)
+                              self.config.seed, self._left_out(call.model, prompt.question, variant))
+
+    def _left_out(self, model: str, question: str, variant: int) -> tuple[str, ...]:
+        """Brands the active visibility shifts remove from this answer (sorted: a cache key)."""
+        if not self.shifts:
+            return ()
+        now = time.time()
+        # A stable draw per (model, question, variant): reproducible, and over the variants a
+        # question cycles through, the brand is left out of ~remove_rate of the answers.
+        left = {shift.brand for shift in self.shifts
+                if now >= shift.start_at and shift.model in ("*", model)
+                and unit("shift", model, question, variant, shift.brand, self.config.seed) < shift.remove_rate}
+        return tuple(sorted(left))
 
     def _latency(self, call: Call) -> float:
         if self.config.honour_latency_hints:
@@ -267,6 +283,22 @@ class Simulator:
             return web.json_response({"ok": False, "error": "rate must be within 0..1"}, status=400)
         rule_id = self.faults.add(spec)
         return web.json_response({"ok": True, "id": rule_id, "faults": self.faults.snapshot()})
+
+    async def _get_shifts(self, _request: web.Request) -> web.Response:
+        return web.Response(body=encode_json([msgspec.to_builtins(s) for s in self.shifts]),
+                            content_type="application/json")
+
+    async def _add_shift(self, request: web.Request) -> web.Response:
+        try:
+            shift = decode_shift(await request.read())
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
+        self.shifts.append(shift)
+        return web.json_response({"ok": True, "shifts": len(self.shifts)})
+
+    async def _clear_shifts(self, _request: web.Request) -> web.Response:
+        removed, self.shifts = len(self.shifts), []
+        return web.json_response({"ok": True, "removed": removed})
 
     async def _clear_faults(self, request: web.Request) -> web.Response:
         removed = self.faults.clear(request.query.get("model"))

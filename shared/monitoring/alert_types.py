@@ -46,6 +46,9 @@ class Alert(msgspec.Struct, kw_only=True):
     test: str = ""                # e.g. "mcnemar-exact", "cluster-bootstrap"
     persisted_runs: int = 1       # consecutive runs the change held
     baseline_run_id: str = ""
+    # The runs compared: the baseline runs (pooled) and the window runs the change held in.
+    baseline_run_ids: list[str] = []
+    window_run_ids: list[str] = []
     run_id: str = ""
     slot: str = ""                # the slot time of run_id (ISO 8601)
     # Cell ids of the current run whose answers show the change.

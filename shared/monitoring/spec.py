@@ -16,6 +16,7 @@ import msgspec
 from shared.catalogue import Catalogue
 from shared.config import Settings
 from shared.contracts import DiagnosisRequest, FieldError
+from shared.monitoring.alert_settings import alert_settings_problems
 from shared.monitoring.slots import Cron, CronInvalid
 from shared.validation import RequestInvalid, decode_request, validate_request
 
@@ -37,7 +38,7 @@ class MonitorSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     name: str
     request: dict[str, Any]
     schedule: Schedule
-    # Alert settings belong to shared.monitoring.alerts; kept as given and passed through.
+    # Alert settings (shared.monitoring.alert_settings.AlertSettings), checked by parse_spec.
     alerts: dict[str, Any] = {}
 
 
@@ -89,6 +90,7 @@ def parse_spec(data: bytes, settings: Settings, catalogue: Catalogue) -> tuple[M
     if not spec.name.strip() or len(spec.name) > MAX_NAME_CHARS or not spec.name.isprintable():
         errors.append(FieldError(field="name", reason=f"must be 1..{MAX_NAME_CHARS} printable characters"))
     errors += schedule_problems(spec.schedule)
+    errors += alert_settings_problems(spec.alerts)[1]
     request: DiagnosisRequest | None = None
     try:
         request = decode_request(msgspec.json.encode(spec.request), settings)
