@@ -18,6 +18,7 @@ from services.simulator.faults import FaultRegistry
 from services.simulator.latency import LatencyModel, latency_hint_seconds
 from services.simulator.protocols import anthropic, gemini, openai_compat
 from services.simulator.protocols.base import BadRequest, Call, Protocol, encode_json, truncated_answer
+from services.simulator.search import native as search_native
 from services.simulator.stats import Stats
 
 # Recorded status of a request whose client went away before the answer (nginx's convention).
@@ -60,6 +61,7 @@ class Simulator:
         gemini_protocol = gemini.Gemini()
         for path in gemini.PATHS:
             app.router.add_post(path, self._endpoint(gemini_protocol))
+        search_native.add_routes(app, self._endpoint)
         app.router.add_get("/_sim/health", self._health)
         app.router.add_get("/_sim/stats", self._get_stats)
         app.router.add_get("/_sim/requests", self._get_requests)

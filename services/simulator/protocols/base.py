@@ -32,6 +32,8 @@ class Call:
     # Gemini thinkingConfig: the budget (0 = off, None = dynamic) and whether thoughts are returned.
     thinking_budget: int | None = None
     include_thoughts: bool = False
+    # The Chinese engines' search format the request asked for (services/simulator/search/), or None.
+    search_dialect: str | None = None
 
 
 class BadRequest(Exception):

@@ -20,6 +20,7 @@ from services.simulator.protocols.base import (
     partial,
     sse,
 )
+from services.simulator.search import chat as search_chat
 
 PATHS = (
     "/v1/chat/completions",
@@ -79,6 +80,7 @@ class OpenAICompatible(Protocol):
             seed=int_or_none(body.get("seed")),
             include_usage=isinstance(options, dict) and bool(options.get("include_usage")),
             max_tokens=int_or_none(body.get("max_completion_tokens")) or int_or_none(body.get("max_tokens")),
+            search_dialect=search_chat.flavour_of(body),
         )
 
     def error(self, status: int | None, code: str | None, message: str | None, model: str, rid: str) -> Built:
@@ -155,7 +157,8 @@ class OpenAICompatible(Protocol):
         return body
 
     def success(self, call: Call, answer: Answer, rid: str, created: int, finish: str = "stop") -> dict[str, Any]:
-        return self._completion(call, answer.content, answer, rid, created, finish)
+        body = self._completion(call, answer.content, answer, rid, created, finish)
+        return search_chat.decorate(body, call, answer) if call.search_dialect else body
 
     def empty(self, call: Call, rid: str, created: int) -> dict[str, Any]:
         return {"id": f"chatcmpl-{rid}", "object": "chat.completion", "created": created, "model": call.model,

@@ -21,4 +21,8 @@ SearchClient = Callable[[httpx.AsyncClient, ModelSpec, str | None, Prompt], Awai
 # dialect name (catalogue `search`) -> client; each dialect module adds its own line here.
 DIALECTS: dict[str, SearchClient] = {}
 
+from shared.providers.search.chinese import CHINESE_DIALECTS  # noqa: E402 - needs SearchClient above
+
+DIALECTS.update(CHINESE_DIALECTS)
+
 __all__ = ["DIALECTS", "SearchClient"]
