@@ -176,6 +176,13 @@ class _Accumulator:
         )
 
 
+def parse_response(doc: Any, headers: Mapping[str, str]) -> Completion:
+    """One buffered generateContent body as a Completion (the search dialect builds on it)."""
+    acc = _Accumulator()
+    acc.add(as_dict(doc))
+    return acc.result(headers)
+
+
 async def complete(client: httpx.AsyncClient, spec: ModelSpec, api_key: str | None, prompt: Prompt) -> Completion:
     url, headers, body = build_request(spec, api_key, prompt)
     secrets = secrets_of(api_key)

@@ -14,12 +14,17 @@ from collections.abc import Awaitable, Callable
 import httpx
 
 from shared.catalogue import ModelSpec
+from shared.providers.search import anthropic_web_search, gemini_google_search, openai_responses, perplexity
 from shared.providers.types import Completion, Prompt
 
 SearchClient = Callable[[httpx.AsyncClient, ModelSpec, str | None, Prompt], Awaitable[Completion]]
 
 # dialect name (catalogue `search`) -> client; each dialect module adds its own line here.
 DIALECTS: dict[str, SearchClient] = {}
+DIALECTS[openai_responses.DIALECT] = openai_responses.complete
+DIALECTS[anthropic_web_search.DIALECT] = anthropic_web_search.complete
+DIALECTS[gemini_google_search.DIALECT] = gemini_google_search.complete
+DIALECTS[perplexity.DIALECT] = perplexity.complete
 
 from shared.providers.search.chinese import CHINESE_DIALECTS  # noqa: E402 - needs SearchClient above
 
