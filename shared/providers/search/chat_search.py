@@ -8,16 +8,19 @@ one JSON body keeps each dialect's parser a pure function of the documented resp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from shared.catalogue import ModelSpec
+from shared.contracts import Source
 from shared.providers import openai_compat
 from shared.providers._common import merge_extra, secrets_of
 from shared.providers.http import post_json
-from shared.providers.types import Prompt
+from shared.providers.search.cjk_spans import mark_kinds, spans_from_markers, strip_markers
+from shared.providers.types import Completion, Prompt
 
 
 def chat_request(spec: ModelSpec, api_key: str | None, prompt: Prompt,
@@ -34,3 +37,15 @@ async def post_chat(client: httpx.AsyncClient, spec: ModelSpec, api_key: str | N
     doc, response_headers = await post_json(
         client, openai_compat.PROTOCOL, url, headers, body, spec.timeout_s, secrets_of(api_key))
     return (doc if isinstance(doc, dict) else {}), response_headers
+
+
+def with_marked_sources(completion: Completion, sources: list[Source], marker: re.Pattern[str]) -> Completion:
+    """``completion`` with its ``marker``-style references stripped from the text and turned into
+    sentence spans over ``sources`` (ids = the marker numbers), each source's kind set, and one
+    search counted when the engine returned any source (these engines bill per searching call)."""
+    text, markers = strip_markers(completion.text, marker)
+    completion.text = text
+    completion.spans = spans_from_markers(text, markers, {s.id: s.id for s in sources})
+    completion.sources = mark_kinds(sources, completion.spans)
+    completion.usage.search_calls = 1 if sources else 0
+    return completion

@@ -20,8 +20,8 @@ from shared.catalogue import ModelSpec
 from shared.contracts import Source
 from shared.providers._common import as_dict, as_list, as_str
 from shared.providers.openai_compat import parse_response
-from shared.providers.search.chat_search import chat_request, post_chat
-from shared.providers.search.cjk_spans import make_source, mark_kinds, spans_from_markers, strip_markers
+from shared.providers.search.chat_search import chat_request, post_chat, with_marked_sources
+from shared.providers.search.cjk_spans import make_source
 from shared.providers.types import Completion, Prompt
 
 DIALECT = "glm-web-search"
@@ -43,13 +43,7 @@ def parse(doc: dict[str, Any], headers: dict[str, str] | Any, reasoning_in_outpu
         source = make_source(number, entry.get("link"), entry.get("title"), entry.get("media"))
         if source is not None:
             sources.append(source)
-    text, markers = strip_markers(completion.text, _MARKER)
-    completion.text = text
-    completion.spans = spans_from_markers(text, markers, {s.id: s.id for s in sources})
-    completion.sources = mark_kinds(sources, completion.spans)
-    # Zhipu bills the search per call that ran one; a returned result list is the evidence.
-    completion.usage.search_calls = 1 if sources else 0
-    return completion
+    return with_marked_sources(completion, sources, _MARKER)
 
 
 async def complete(client: httpx.AsyncClient, spec: ModelSpec, api_key: str | None, prompt: Prompt) -> Completion:
