@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from shared.contracts import ANSWERED, CellRecord, DiagnosisRequest, RunRecord
 from shared.errors import sanitize
+from shared.report.review import build_review
 from shared.report.stats import mean, proportion
 from shared.report.tally import NO_ANSWERS, BrandTally, Observation, TrackedBrand, observe
 from shared.report.types import (
@@ -100,6 +101,7 @@ def build_report(run: RunRecord, cells: list[CellRecord], *, generated_at: float
             disagreement_count=len(views.disagreements),
             disagreements=views.disagreements,
         ),
+        review=build_review(views.cells, model_order),
         cells=views.cells,
     )
 

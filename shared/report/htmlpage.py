@@ -26,7 +26,7 @@ from shared.report.fmt import (
     signed,
     when,
 )
-from shared.report.markdown import BRAND_HEADERS, headline
+from shared.report.markdown import BRAND_HEADERS, REVIEW_ITEMS, headline
 from shared.report.types import BrandMetrics, Breakdown, CellView, Report
 
 CSS = """
@@ -221,6 +221,27 @@ def _self_report(report: Report) -> str:
     )
 
 
+def _review(report: Report) -> str:
+    counts = "".join(
+        f"<tr><td>{e(c.model)}</td><td class='n'>{c.verdicts}</td><td class='n'>{c.unsure}</td></tr>"
+        for c in report.review.by_model
+    )
+    items = "".join(
+        f"<li><code>{e(r.cell_id)}</code> Q{r.question_index + 1} {e(r.model)} · {e(r.brand)}: "
+        f"{'unranked' if r.rank is None else f'rank {r.rank}'}, {e(r.tone)} — {e(', '.join(r.reasons))}</li>"
+        for r in report.review.items[:REVIEW_ITEMS]
+    )
+    more = len(report.review.items) - REVIEW_ITEMS
+    return (
+        "<p class='note'>Unsure verdicts are ambiguous by the labelling guide (mixed tone, a shared header, a "
+        "brand inside another option, …); the figures above include them unchanged.</p>"
+        "<table><thead><tr><th>Model</th><th>Verdicts</th><th>Unsure</th></tr></thead>"
+        f"<tbody>{counts}</tbody></table>"
+        + (f"<ul>{items}</ul>" if items else "")
+        + (f"<p class='note'>… {more} more in report.json (review.items).</p>" if more > 0 else "")
+    )
+
+
 def _chip(cell: CellView, main_brand: str) -> str:
     """The main brand's standing in this answer, readable while the answer is collapsed."""
     if cell.analysis is None:
@@ -247,6 +268,8 @@ def _answer(cell: CellView, main_brand: str) -> str:
         for name, found in cell.analysis.brands.items():
             rank = "" if found.rank is None else f" #{found.rank}"
             state = f"{rank} {found.tone or ''}".strip() if found.mentioned else "absent"
+            if found.confidence == "unsure":
+                state += " (unsure)"
             parts.append(f"{name}: {state}")
         if cell.analysis.intercepted_by:
             parts.append("intercepted by " + ", ".join(cell.analysis.intercepted_by))
@@ -305,6 +328,7 @@ def render_html(report: Report) -> str:
         "<section><h2>Cost 成本</h2>" + _cost(report) + "</section>",
         "<section><h2>Sample agreement 采样一致性</h2>" + _stability(report) + "</section>",
         "<section><h2>Self-report disagreements 自报不一致</h2>" + _self_report(report) + "</section>",
+        "<section><h2>Verdicts to review 待复核</h2>" + _review(report) + "</section>",
         "<section><h2>Answers 回答原文</h2>"
         + "".join(_answer(c, report.brand.name) for c in report.cells)
         + "</section>",

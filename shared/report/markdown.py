@@ -132,6 +132,10 @@ def _answer_block(cell: CellView) -> list[str]:
     return lines
 
 
+# The review list in Markdown and HTML stops here; report.json keeps every item.
+REVIEW_ITEMS = 200
+
+
 def render_markdown(report: Report) -> str:
     out = [f"# AI brand visibility report: {md_text(report.brand.name)}", ""]
     competitors = ", ".join(md_text(c.name) for c in report.competitors) or DASH
@@ -191,6 +195,20 @@ def render_markdown(report: Report) -> str:
     out.append("")
     for item in summary.disagreements:
         out.append(f"- `{md_text(item.cell_id)}` ({md_text(item.model)}): {md_text('; '.join(item.notes))}")
+    out += ["", "## Verdicts to review", ""]
+    out.append(
+        "Unsure verdicts (ambiguous by the labelling guide: mixed tone, a shared header, a brand inside "
+        "another option, …) per model; the figures above include them unchanged."
+    )
+    out.append("")
+    out += _table(["Model", "Verdicts", "Unsure"],
+                  [[md_cell(c.model), str(c.verdicts), str(c.unsure)] for c in report.review.by_model])
+    for review in report.review.items[:REVIEW_ITEMS]:
+        rank = "unranked" if review.rank is None else f"rank {review.rank}"
+        out.append(f"- `{md_text(review.cell_id)}` Q{review.question_index + 1} {md_text(review.model)} · "
+                   f"{md_text(review.brand)}: {rank}, {review.tone} — {md_text(', '.join(review.reasons))}")
+    if len(report.review.items) > REVIEW_ITEMS:
+        out.append(f"- … {len(report.review.items) - REVIEW_ITEMS} more in report.json (`review.items`)")
     out += ["", "## Failures", ""]
     if report.failures:
         out += _table(

@@ -163,6 +163,30 @@ class SelfReportSummary(msgspec.Struct, kw_only=True):
     disagreements: list[Disagreement] = []
 
 
+class ReviewItem(msgspec.Struct, kw_only=True):
+    """One unsure verdict an analyst should read (issue #12)."""
+
+    cell_id: str
+    model: str
+    question_index: int
+    brand: str
+    rank: int | None = None
+    tone: str | None = None
+    reasons: list[str] = []
+
+
+class ReviewCount(msgspec.Struct, kw_only=True):
+    model: str
+    # Mentioned-brand verdicts the analyser gave for this model's answers, and how many are unsure.
+    verdicts: int = 0
+    unsure: int = 0
+
+
+class Review(msgspec.Struct, kw_only=True):
+    by_model: list[ReviewCount] = []
+    items: list[ReviewItem] = []
+
+
 class CellError(msgspec.Struct, kw_only=True):
     error_class: str
     message: str
@@ -239,6 +263,8 @@ class Report(msgspec.Struct, kw_only=True):
     cost: CostSummary = msgspec.field(default_factory=CostSummary)
     stability: Stability = msgspec.field(default_factory=Stability)
     self_report: SelfReportSummary = msgspec.field(default_factory=SelfReportSummary)
+    # Unsure verdicts per model and the list to review (issue #12).
+    review: Review = msgspec.field(default_factory=Review)
     cells: list[CellView] = []
 
 
