@@ -16,7 +16,7 @@ from services.simulator.config import FaultSpec, SimulatorConfig, VisibilityShif
 from services.simulator.errors import Built
 from services.simulator.faults import FaultRegistry
 from services.simulator.latency import LatencyModel, latency_hint_seconds
-from services.simulator.protocols import anthropic, gemini, openai_compat
+from services.simulator.protocols import anthropic, gemini, openai_compat, openai_responses
 from services.simulator.protocols.base import BadRequest, Call, Protocol, encode_json, truncated_answer
 from services.simulator.search import native as search_native
 from services.simulator.stats import Stats
@@ -58,6 +58,9 @@ class Simulator:
         anthropic_protocol = anthropic.Anthropic()
         for path in anthropic.PATHS:
             app.router.add_post(path, self._endpoint(anthropic_protocol))
+        responses_protocol = openai_responses.OpenAIResponses()
+        for path in openai_responses.PATHS:
+            app.router.add_post(path, self._endpoint(responses_protocol))
         gemini_protocol = gemini.Gemini()
         for path in gemini.PATHS:
             app.router.add_post(path, self._endpoint(gemini_protocol))

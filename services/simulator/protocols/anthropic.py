@@ -10,6 +10,7 @@ from services.simulator.answers import Answer
 from services.simulator.config import FaultSpec
 from services.simulator.errors import Built, anthropic_error, retry_headers
 from services.simulator.prompts import estimate_tokens, parse_prompt
+from services.simulator.protocols import web_search
 from services.simulator.protocols.base import (
     BadRequest,
     Call,
@@ -75,6 +76,7 @@ class Anthropic(Protocol):
             # Not part of the Messages API; honoured so tests can pin a sample.
             seed=int_or_none(body.get("seed")),
             max_tokens=int_or_none(body.get("max_tokens")),
+            search=any(str(tool.get("type", "")).startswith("web_search_") for tool in web_search.tools_of(body)),
         )
 
     def error(self, status: int | None, code: str | None, message: str | None, model: str, rid: str) -> Built:
@@ -107,7 +109,11 @@ class Anthropic(Protocol):
     def success(self, call: Call, answer: Answer, rid: str, created: int, finish: str = "stop") -> dict[str, Any]:
         stop_reason = "max_tokens" if finish == "length" else "end_turn"
         output = answer.completion_tokens + (answer.reasoning_tokens if finish == "length" else 0)
-        return self._message(call, rid, answer.content or None, stop_reason, output)
+        message = self._message(call, rid, answer.content or None, stop_reason, output)
+        if call.search and finish != "length":
+            message["content"] = web_search.anthropic_content(web_search.plan(answer, call.prompt.question), rid)
+            message["usage"]["server_tool_use"] = {"web_search_requests": 1}
+        return message
 
     def empty(self, call: Call, rid: str, created: int) -> dict[str, Any]:
         return self._message(call, rid, None, "end_turn", 0)

@@ -34,6 +34,9 @@ class Call:
     include_thoughts: bool = False
     # The Chinese engines' search format the request asked for (services/simulator/search/), or None.
     search_dialect: str | None = None
+    # The request asked for the engine's web search (its search tool, or Perplexity's
+    # web_search_options): the answer comes with that engine's citations (web_search.py).
+    search: bool = False
 
 
 class BadRequest(Exception):

@@ -13,6 +13,7 @@ from services.simulator.answers import Answer
 from services.simulator.config import FaultSpec
 from services.simulator.errors import Built, gemini_error, gemini_invalid_key, retry_headers
 from services.simulator.prompts import estimate_tokens, parse_prompt
+from services.simulator.protocols import web_search
 from services.simulator.protocols.base import (
     BadRequest,
     Call,
@@ -92,6 +93,7 @@ class Gemini(Protocol):
             max_tokens=int_or_none(_field(generation, "maxOutputTokens")),
             thinking_budget=int_or_none(_field(thinking, "thinkingBudget")),
             include_thoughts=bool(_field(thinking, "includeThoughts")),
+            search=any("googleSearch" in tool or "google_search" in tool for tool in web_search.tools_of(body)),
         )
 
     def error(self, status: int | None, code: str | None, message: str | None, model: str, rid: str) -> Built:
@@ -160,6 +162,11 @@ class Gemini(Protocol):
     def success(self, call: Call, answer: Answer, rid: str, created: int, finish: str = "stop") -> dict[str, Any]:
         answer, thoughts, finish_reason = _think(call, answer, finish)
         summary = _thought_summary(call, thoughts)
+        if call.search and finish_reason == "STOP":
+            search = web_search.plan(answer, call.prompt.question)
+            candidate = self._candidate(search.text, finish_reason, None, summary)
+            candidate["groundingMetadata"] = web_search.gemini_grounding(search)
+            return self._response(call, rid, candidate, answer.completion_tokens, thoughts)
         candidate = self._candidate(answer.content, finish_reason, answer if _grounded(call) else None, summary)
         return self._response(call, rid, candidate, answer.completion_tokens, thoughts)
 

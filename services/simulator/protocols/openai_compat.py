@@ -10,6 +10,7 @@ from services.simulator.answers import Answer
 from services.simulator.config import FaultSpec
 from services.simulator.errors import Built, openai_error, openai_missing_key, retry_headers
 from services.simulator.prompts import estimate_tokens, parse_prompt
+from services.simulator.protocols import web_search
 from services.simulator.protocols.base import (
     BadRequest,
     Call,
@@ -81,6 +82,8 @@ class OpenAICompatible(Protocol):
             include_usage=isinstance(options, dict) and bool(options.get("include_usage")),
             max_tokens=int_or_none(body.get("max_completion_tokens")) or int_or_none(body.get("max_tokens")),
             search_dialect=search_chat.flavour_of(body),
+            # Perplexity searches always; brandlens' search dialect sends its (documented) options.
+            search=isinstance(body.get("web_search_options"), dict),
         )
 
     def error(self, status: int | None, code: str | None, message: str | None, model: str, rid: str) -> Built:
@@ -152,7 +155,12 @@ class OpenAICompatible(Protocol):
             "usage": self._usage(call, answer, content),
             "system_fingerprint": "fp_brandlens_sim",
         }
-        if call.model.lower().startswith("sonar"):
+        if call.model.lower().startswith("sonar") and call.search and finish == "stop":
+            message["content"], fields = web_search.perplexity_fields(web_search.plan(answer, call.prompt.question))
+            body.update(fields)
+            body["usage"]["num_search_queries"] = 1
+            body["usage"]["search_context_size"] = "low"
+        elif call.model.lower().startswith("sonar"):
             body.update(_perplexity_extras(answer))
         return body
 

@@ -36,7 +36,11 @@ _TERMINATORS = "。！？!?；;."
 
 def build_request(spec: ModelSpec, api_key: str | None, prompt: Prompt) -> tuple[str, dict[str, str], dict[str, Any]]:
     buffered = msgspec.structs.replace(spec, stream=False, base_url=spec.search_base_url or spec.base_url)
-    return openai_compat.build_request(buffered, api_key, prompt)
+    url, headers, body = openai_compat.build_request(buffered, api_key, prompt)
+    # The documented default context size, sent explicitly: it is the per-request fee the
+    # catalogue prices, and it tells the simulator this is a search-dialect call.
+    body.setdefault("web_search_options", {"search_context_size": "low"})
+    return url, headers, body
 
 
 def marker_spans(text: str, result_ids: list[str | None]) -> list[Span]:
