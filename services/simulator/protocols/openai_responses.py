@@ -89,7 +89,9 @@ class OpenAIResponses(OpenAICompatible):
 
     def stream_events(self, call: Call, answer: Answer | None, rid: str, created: int,
                       finish: str) -> list[bytes]:
-        raise NotImplementedError("parse() rejects streamed Responses requests")
+        # Unreachable by construction, not a missing feature: parse() answers a streamed request 400
+        # and every Call it builds has stream=False, so the server never asks for events.
+        raise AssertionError("the Responses endpoint is buffered only: parse() rejects stream=true")
 
     def garbage_for(self, call: Call) -> str:
         return '{"id": "resp_' + call.model + '", "object": "respo'

@@ -20,11 +20,12 @@ from typing import Any
 import httpx
 
 from shared.catalogue import ModelSpec
-from shared.contracts import Source, Span, Usage
+from shared.contracts import Source, Span
 from shared.errors import ContentFiltered, Malformed
 from shared.providers._common import as_dict, as_int, as_list, as_str, key_or_placeholder, merge_extra, secrets_of
 from shared.providers.http import post_json
 from shared.providers.search.cjk_spans import make_source, mark_kinds, sentence_span
+from shared.providers.search.openai_responses import usage_of
 from shared.providers.types import Completion, Prompt
 
 DIALECT = "ark-responses"
@@ -55,17 +56,6 @@ def build_request(spec: ModelSpec, api_key: str | None, prompt: Prompt) -> tuple
     return url, headers, merge_extra(body, dict(spec.extra_body))
 
 
-def _usage(raw: Any, searches: int) -> Usage:
-    usage = as_dict(raw)
-    return Usage(
-        input_tokens=as_int(usage.get("input_tokens")),
-        output_tokens=as_int(usage.get("output_tokens")),
-        reasoning_tokens=as_int(as_dict(usage.get("output_tokens_details")).get("reasoning_tokens")),
-        cached_input_tokens=as_int(as_dict(usage.get("input_tokens_details")).get("cached_tokens")),
-        search_calls=searches,
-    )
-
-
 def parse(doc: Any, headers: Mapping[str, str]) -> Completion:
     doc = as_dict(doc)
     items = [as_dict(item) for item in as_list(doc.get("output"))]
@@ -85,7 +75,7 @@ def parse(doc: Any, headers: Mapping[str, str]) -> Completion:
             offset = len(text)
             text += as_str(part.get("text")) or ""
             annotations += [(offset, as_dict(a)) for a in as_list(part.get("annotations"))]
-    usage = _usage(doc.get("usage"), searches)
+    usage = usage_of(doc.get("usage"), searches)
     reason = as_str(as_dict(doc.get("incomplete_details")).get("reason"))
     if reason == "content_filter":
         raise ContentFiltered("answer stopped by Ark's content filter", partial_text=text,
