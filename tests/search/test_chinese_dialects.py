@@ -24,7 +24,8 @@ from shared.providers.search import (
     kimi_web_search,
     qianfan_web_search,
 )
-from shared.providers.search.cjk_spans import domain_of, sentence_bounds
+from shared.providers.search.cjk_spans import sentence_bounds
+from shared.providers.search.shape import domain_of
 from shared.providers.types import Prompt
 
 PROMPT = Prompt(user="全屋定制品牌哪家好", search=True)

@@ -12,20 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import urlsplit
 
 from shared.contracts import Source, Span
+from shared.providers.search.shape import domain_of
 
 # A sentence ends after one of these (full-width and ASCII) or at a line break.
 _TERMINATORS = frozenset("。！？；!?;\n")
 _CLOSERS = frozenset("”’」』）)】")
-
-
-def domain_of(url: str) -> str:
-    """Lower-case host without ``www.`` (the Source.domain convention); "" for a non-URL."""
-    host = (urlsplit(url).hostname or "") if url.startswith(("http://", "https://")) else ""
-    host = host.lower()
-    return host[4:] if host.startswith("www.") else host
 
 
 def strip_markers(text: str, pattern: re.Pattern[str]) -> tuple[str, list[tuple[int, list[str]]]]:

@@ -27,6 +27,7 @@ from shared.contracts import Span, Usage
 from shared.errors import ContentFiltered, Malformed, classify_http
 from shared.providers._common import as_dict, as_int, as_list, as_str, key_or_placeholder, merge_extra, secrets_of
 from shared.providers.http import post_json
+from shared.providers.search.cjk_spans import sentence_span
 from shared.providers.search.shape import SourceBook, add_span
 from shared.providers.types import Completion, Prompt
 
@@ -68,16 +69,23 @@ def usage_of(raw: Any, search_calls: int) -> Usage:
     )
 
 
-def parse_response(doc: Any, headers: Mapping[str, str]) -> Completion:
+def parse_response(doc: Any, headers: Mapping[str, str], *, widen_to_sentences: bool = False,
+                   provider: str = "the provider") -> Completion:
+    """The Completion of a Responses API body (OpenAI's, or Ark's mirror of it).
+
+    ``widen_to_sentences`` widens each annotation's range to the sentence(s) holding it: Ark anchors
+    annotations on fragments, and the marker-style Chinese dialects' spans are whole sentences.
+    """
     doc = as_dict(doc)
     if doc.get("status") == "failed" or as_dict(doc.get("error")):
         raise classify_http(PROTOCOL, 500, headers, msgspec.json.encode({"error": as_dict(doc.get("error"))}))
     output = doc.get("output")
     if not isinstance(output, list):
-        raise Malformed("response has no output items")
+        raise Malformed(f"{provider} response has no output items")
     book = SourceBook()
-    spans: list[Span] = []
+    anchored: list[tuple[int, int, str | None]] = []
     parts: list[str] = []
+    reasoning: list[str] = []
     offset = 0
     searches = 0
     for raw in output:
@@ -87,6 +95,8 @@ def parse_response(doc: Any, headers: Mapping[str, str]) -> Completion:
             for source in as_list(as_dict(item.get("action")).get("sources")):
                 entry = as_dict(source)
                 book.add(str(entry.get("url") or ""), str(entry.get("title") or ""))
+        elif item.get("type") == "reasoning":
+            reasoning += [as_str(as_dict(part).get("text")) or "" for part in as_list(item.get("summary"))]
         elif item.get("type") == "message":
             for content in as_list(item.get("content")):
                 part = as_dict(content)
@@ -97,28 +107,38 @@ def parse_response(doc: Any, headers: Mapping[str, str]) -> Completion:
                     note = as_dict(annotation)
                     if note.get("type") != "url_citation":
                         continue
-                    source_id = book.add(str(note.get("url") or ""), str(note.get("title") or ""))
-                    start, end = as_int(note.get("start_index")), as_int(note.get("end_index"))
+                    # The Responses API flattens the fields; Chat-style bodies nest them under "url_citation".
+                    inner = as_dict(note.get("url_citation")) or note
+                    source_id = book.add(str(inner.get("url") or ""), str(inner.get("title") or ""),
+                                         str(inner.get("site_name") or ""))
+                    start, end = as_int(inner.get("start_index")), as_int(inner.get("end_index"))
                     if start is None or end is None:
                         continue
                     start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
-                    add_span(spans, offset + start, offset + end, [source_id])
+                    anchored.append((offset + start, offset + end, source_id))
                 parts.append(text)
                 offset += len(text)
     text = "".join(parts)
+    spans: list[Span] = []
+    for start, end, source_id in anchored:
+        if widen_to_sentences:
+            start, end = sentence_span(text, start, end)
+        add_span(spans, start, end, [source_id])
+    spans.sort(key=lambda span: (span.start, span.end))
     usage = usage_of(doc.get("usage"), searches)
     reason = as_str(as_dict(doc.get("incomplete_details")).get("reason"))
     if reason == "content_filter":
-        raise ContentFiltered("answer stopped by the provider's content filter (incomplete: content_filter)",
+        raise ContentFiltered(f"answer stopped by {provider}'s content filter (incomplete: content_filter)",
                               partial_text=text, provider_code=reason, usage=usage)
     truncated = doc.get("status") == "incomplete" and reason == "max_output_tokens"
     if not text.strip() and not truncated:
-        raise Malformed(f"answer has no text (status={doc.get('status')})")
+        raise Malformed(f"{provider} answer has no text (status={doc.get('status')})")
     return Completion(
         text=text,
         truncated=truncated,
         finish_reason=reason or as_str(doc.get("status")),
         usage=usage,
+        reasoning="".join(reasoning) or None,
         provider_request_id=headers.get("x-request-id") or as_str(doc.get("id")),
         sources=book.finish(spans),
         spans=spans,
