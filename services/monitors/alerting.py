@@ -10,7 +10,7 @@ For a run of a monitor (request_id ``<monitor>.<slot>``) it loads the cells of t
 ended runs up to this one, runs shared.monitoring.alerts.evaluate, and for each new alert:
 1. publishes it on ``brandlens.alerts.<monitor>`` into BRANDLENS_ALERTS with ``Nats-Msg-Id`` = the
    alert id (the stream's duplicate window drops a republish);
-2. appends it to the monitor record (compare-and-set; the alert id is stable, so a redelivered
+2. appends it to the monitor record (store.update_record, compare-and-set; the alert id is stable, so a redelivered
    event adds nothing twice) — ``monitor show`` lists them;
 3. POSTs it to the spec's webhook in a background task: a slow or failing receiver never holds
    up the event, the next run, or the service's shutdown beyond its bounded attempts.
@@ -30,7 +30,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, RetentionPolic
 from nats.js.kv import KeyValue
 
 from services.monitors import webhook
-from services.monitors.store import MonitorRecord, MonitorRun, record_decoder
+from services.monitors.store import MonitorRecord, MonitorRun, record_decoder, update_record
 from shared import subjects
 from shared.bus import kv_keys
 from shared.config import Settings
@@ -149,7 +149,7 @@ class Alerting:
             if alert.id not in known:
                 await self.js.publish(subjects.alerts_subject(monitor_id), encode(alert),
                                       stream=subjects.ALERTS_STREAM, headers={"Nats-Msg-Id": alert.id})
-        fresh = await self._store(monitor_id, alerts)
+        fresh = await self.store_alerts(monitor_id, alerts)
         for alert in fresh:
             self.raised += 1
             log.info("alert_raised", monitor=monitor_id, kind=alert.kind, brand=alert.brand, model=alert.model,
@@ -181,19 +181,18 @@ class Alerting:
                 continue
         return run_outcomes(run.run_id, run.slot, request.brand.name, [c.name for c in request.competitors], cells)
 
-    async def _store(self, monitor_id: str, alerts: list[Alert]) -> list[Alert]:
+    async def store_alerts(self, monitor_id: str, alerts: list[Alert]) -> list[Alert]:
         """Append the alerts not yet on the record (compare-and-set); the ones actually added."""
-        for _ in range(20):
-            entry = await self.monitors.get(monitor_id)
-            record = record_decoder.decode(entry.value or b"")
+        fresh: list[Alert] = []
+
+        def append(record: MonitorRecord) -> bool:
+            # Recomputed on every attempt: a concurrent replica may have stored some meanwhile.
             known = {a.id for a in record.alerts}
-            fresh = [a for a in alerts if a.id not in known]
-            if not fresh:
-                return []
+            fresh[:] = [a for a in alerts if a.id not in known]
             record.alerts = (record.alerts + fresh)[-KEPT_ON_RECORD:]
-            try:
-                await self.monitors.update(monitor_id, encode(record), last=entry.revision)
-                return fresh
-            except nats.js.errors.KeyWrongLastSequenceError:
-                continue
-        raise RuntimeError(f"monitor {monitor_id} record kept changing; alerts retried by redelivery")
+            return bool(fresh)
+
+        # RecordContended propagates: the event is nak'ed and the alerts retried by redelivery.
+        if await update_record(self.monitors, monitor_id, append) is None:
+            return []  # deleted meanwhile
+        return fresh

@@ -32,6 +32,7 @@ from services.monitors.store import (
     ensure_monitor_topology,
     record_decoder,
     run_decoder,
+    update_record,
 )
 from shared import subjects
 from shared.bus import connect, kv_keys, wait_for_topology
@@ -243,17 +244,14 @@ class Monitors:
 
     async def _advance(self, monitor_id: str, key: str) -> None:
         assert self.monitors is not None
-        for _ in range(20):
-            entry = await self.monitors.get(monitor_id)
-            record = record_decoder.decode(entry.value or b"")
+
+        def advance(record: MonitorRecord) -> bool:
             if record.last_slot is not None and record.last_slot >= key:
-                return
+                return False
             record.last_slot = key
-            try:
-                await self.monitors.update(monitor_id, encode(record), last=entry.revision)
-                return
-            except nats.js.errors.KeyWrongLastSequenceError:
-                continue
+            return True
+
+        await update_record(self.monitors, monitor_id, advance)
 
     # --- schedule definitions -------------------------------------------------------------
 
@@ -297,10 +295,20 @@ class Monitors:
             raise Reject(404, "not_found", f"no monitor {monitor_id!r}")
         return record
 
-    async def _set_paused(self, record: MonitorRecord, paused: bool) -> None:
+    async def _set_paused(self, record: MonitorRecord, paused: bool) -> MonitorRecord:
+        """Compare-and-set, so an alert appended meanwhile by alerting.py stays on the record."""
         assert self.monitors is not None
-        record.paused = paused
-        await self.monitors.put(record.id, encode(record))
+
+        def flip(current: MonitorRecord) -> bool:
+            if current.paused == paused:
+                return False
+            current.paused = paused
+            return True
+
+        stored = await update_record(self.monitors, record.id, flip)
+        if stored is None:
+            raise Reject(404, "not_found", f"no monitor {record.id!r}")
+        return stored
 
     async def handle_create(self, request: Request) -> bytes:
         assert self.monitors is not None
@@ -337,12 +345,12 @@ class Monitors:
         record = await self._require(request)
         # Pause = no definition at all, so the server fires nothing (rather than us skipping).
         await self._remove_schedule(record.id)
-        await self._set_paused(record, True)
+        record = await self._set_paused(record, True)
         return encode(await self._view(record, with_runs=False))
 
     async def handle_resume(self, request: Request) -> bytes:
         record = await self._require(request)
-        await self._set_paused(record, False)
+        record = await self._set_paused(record, False)
         await self._publish_schedule(record)
         return encode(await self._view(record, with_runs=False))
 

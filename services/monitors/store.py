@@ -13,20 +13,27 @@ raw JSON on ``$JS.API.STREAM.CREATE`` (measured in tests/monitors/test_nats_sche
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
+from collections.abc import Callable
 
 import msgspec
 import nats.js.errors
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
+from nats.js.kv import KeyValue
 
 from shared import subjects
 from shared.config import Settings
+from shared.contracts import encode
 from shared.monitoring.alert_types import Alert
 from shared.monitoring.spec import MonitorSpec
 
 FIRED_KEPT_PER_MONITOR = 50
+# Compare-and-set attempts before giving up; each conflict means another writer succeeded.
+CAS_ATTEMPTS = 50
 
 
 class MonitorRecord(msgspec.Struct, kw_only=True):
@@ -52,6 +59,40 @@ class MonitorRun(msgspec.Struct, kw_only=True):
 
 record_decoder = msgspec.json.Decoder(MonitorRecord)
 run_decoder = msgspec.json.Decoder(MonitorRun)
+
+
+class RecordContended(RuntimeError):
+    """The record changed under every attempt: the caller's work is retried later (redelivery)."""
+
+
+async def update_record(monitors: KeyValue, monitor_id: str,
+                        change: Callable[[MonitorRecord], bool]) -> MonitorRecord | None:
+    """Change a monitor record without overwriting anyone else's change: the one way to write it.
+
+    Several writers touch one record: pause/resume (the endpoints), the newest slot (each fired
+    message), the alerts (alerting.py), in any replica. A plain put of a record read earlier would
+    drop whatever another writer stored meanwhile (an alert appended while a pause was in flight),
+    so each write is an update conditioned on the revision read, and on a conflict the change is
+    re-applied to the fresh record. ``change`` edits the record in place and returns False when
+    nothing needs writing. Returns the record as stored, or None when the monitor is gone.
+    """
+    for attempt in range(CAS_ATTEMPTS):
+        try:
+            entry = await monitors.get(monitor_id)
+        except (nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):
+            return None
+        if not entry.value:
+            return None
+        record = record_decoder.decode(entry.value)
+        if not change(record):
+            return record
+        try:
+            await monitors.update(monitor_id, encode(record), last=entry.revision)
+            return record
+        except nats.js.errors.KeyWrongLastSequenceError:
+            # Lost the race: back off a little (randomised, so two losers do not collide again).
+            await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+    raise RecordContended(f"monitor {monitor_id} record kept changing over {CAS_ATTEMPTS} attempts")
 
 
 async def ensure_monitor_topology(nc: Client, js: JetStreamContext, settings: Settings) -> None:
