@@ -85,7 +85,7 @@ POSITIVE_ZH: tuple[str, ...] = (
     "划算", "实惠", "经典", "权威", "安心", "有保障", "值得信赖", "发展潜力", "优", "佳", "强", "好",
     # Praise phrased as what a brand is known for or good at ("以性价比著称", "擅长收纳设计").
     "擅长", "见长", "著称", "闻名", "深受", "备受", "口碑佳", "均衡", "精致", "独特", "细腻", "有竞争力",
-    "具有竞争力", "难以替代", "无可替代", "不可替代", "难以超越",
+    "具有竞争力", "美观", "难以替代", "无可替代", "不可替代", "难以超越",
 )
 NEGATIVE_ZH: tuple[str, ...] = (
     "差", "不足", "劣势", "缺点", "问题", "投诉", "偏高", "昂贵", "有限", "较低", "逊色", "略逊", "稍逊",
@@ -122,6 +122,8 @@ NEUTRAL_ZH: tuple[str, ...] = (
     # One phrase for several brands at once ("华为、小米和vivo各有优势"): no judgement of any one.
     "各有优势", "各有特色", "各有千秋", "各具特色", "各有侧重", "各有所长", "各自的优势", "各有特色和优势",
     "专业顾问", "专业的顾问", "专业建议", "专业的建议", "专业角度", "专业视角",
+    # ... and what it cannot do ("我无法提供针对性的介绍"): no drawback of any brand.
+    "无法提供", "无法给出", "无法确定", "无法判断", "无法核实", "无法评估",
 )
 # Negators flip the polarity of the next lexicon word within a short window ("不太推荐", "not recommended").
 NEGATORS_ZH: tuple[str, ...] = ("不太", "并不", "并非", "不够", "不是", "没有", "不", "没", "未", "无", "非", "别")
