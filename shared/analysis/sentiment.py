@@ -65,6 +65,9 @@ _CONTRAST_FOLDED = re.compile(
 _LEAD_IN = " \t\n*-+•#>0123456789.、)）"
 # A reservation addressed to the reader is advice ("但还是建议您根据需求选择"), not a drawback.
 _ADDRESSES_READER = re.compile("您|你|建议")
+# "适合追求高性能但预算有限的用户": a contrast inside the description of who it suits (in the
+# same clause, after "适合") describes the reader, not the brand.
+_AUDIENCE = re.compile(r"适合[^，,。；;：:]*$")
 # A bullet or line headed by a drawback label ("- **考量点**：…", "注意：价格偏高"): whatever follows
 # is a stated drawback, worded in the lexicon or not ("服务质量因店而异").
 _DRAWBACK_LABEL = re.compile(
@@ -196,7 +199,7 @@ class SentimentIndex:
         text = self.text
         pairs = zip(self._contrasts[first:last], self._contrast_starts[first:last], strict=True)
         for marker, marker_start in pairs:
-            if _ADDRESSES_READER.search(text, marker, end):
+            if _ADDRESSES_READER.search(text, marker, end) or _AUDIENCE.search(text, start, marker_start):
                 continue
             hits = range(bisect.bisect_left(self._starts, start), bisect.bisect_left(self._starts, end))
             praise_after = any(self._polarities[i] > 0 for i in hits if self._starts[i] >= marker)
