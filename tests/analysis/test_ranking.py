@@ -103,7 +103,8 @@ class TestGuideLayouts:
                          ("### 推荐一：", "### 推荐二：", "### 推荐三："), ("### TOP 1｜", "### TOP 2｜", "### TOP 3｜"),
                          ("### 1\ufe0f\u20e3 ", "### 2\ufe0f\u20e3 ", "### 3\ufe0f\u20e3 ")):
             close = "**" if prefixes[0].startswith("**") else ""
-            answer = "".join(f"{p}{name}{close}\n好。\n" for p, name in zip(prefixes, self.BRANDS, strict=True))
+            pairs = zip(prefixes, self.BRANDS, strict=True)
+            answer = "".join(f"{p}{name}{close}\n好。\n" for p, name in pairs)
             result = run(answer, *self.BRANDS)
             assert self.ranks(answer) == (1, 2, 3), prefixes
             assert result.recommended == list(self.BRANDS), prefixes
@@ -111,7 +112,9 @@ class TestGuideLayouts:
     def test_table_of_entries_without_a_name_header(self) -> None:
         """A table whose first (non-rank) column names tracked brands in two rows or more lists
         entries, whatever its header says ("| 排名 | 推荐 | 优势 |")."""
-        answer = "| 排名 | 推荐 | 优势 |\n|---|---|---|\n| 1 | **欧派** | 好 |\n| 2 | 索菲亚 | 强 |\n| 3 | 志邦 | 好 |\n"
+        answer = (
+            "| 排名 | 推荐 | 优势 |\n|---|---|---|\n| 1 | **欧派** | 好 |\n| 2 | 索菲亚 | 强 |\n| 3 | 志邦 | 好 |\n"
+        )
         assert self.ranks(answer) == (1, 2, 3)
 
     def test_table_comparing_brands_by_dimension_lists_no_entries(self) -> None:
