@@ -99,9 +99,14 @@ class TestGuideLayouts:
 
     def test_ordinal_prefixes_are_not_names(self) -> None:
         """"No.1", "第一名：", "推荐一：", "TOP 1｜" and keycap digits number options like "1." does."""
-        for prefixes in (("**No.1 ", "**No.2 ", "**No.3 "), ("### 第一名：", "### 第二名：", "### 第三名："),
-                         ("### 推荐一：", "### 推荐二：", "### 推荐三："), ("### TOP 1｜", "### TOP 2｜", "### TOP 3｜"),
-                         ("### 1\ufe0f\u20e3 ", "### 2\ufe0f\u20e3 ", "### 3\ufe0f\u20e3 ")):
+        layouts = (
+            ("**No.1 ", "**No.2 ", "**No.3 "),
+            ("### 第一名：", "### 第二名：", "### 第三名："),
+            ("### 推荐一：", "### 推荐二：", "### 推荐三："),
+            ("### TOP 1｜", "### TOP 2｜", "### TOP 3｜"),
+            ("### 1\ufe0f\u20e3 ", "### 2\ufe0f\u20e3 ", "### 3\ufe0f\u20e3 "),
+        )
+        for prefixes in layouts:
             close = "**" if prefixes[0].startswith("**") else ""
             pairs = zip(prefixes, self.BRANDS, strict=True)
             answer = "".join(f"{p}{name}{close}\n好。\n" for p, name in pairs)
