@@ -201,12 +201,16 @@ def analyse(
             text, sentences, owned[name], found, sentiment_index, offsets
         )
         evidence.extend(tone_cited)
+        inside_other = block is None and inside_other_option(name, found, options)
         reasons = unsure_reasons(
             mixed_tone=bool(positive and (negative or caveats)),
             shared_header=name in shared_headers,
-            inside_other=block is None and inside_other_option(name, found, options),
+            inside_other=inside_other,
             compared_only=not owned[name],
             table=block is not None and block.table,
+            # Praise or blame read from prose only (no option of its own): a passing mention in
+            # a sentence about something else is where labellers and rules part most.
+            prose_only=block is None and not inside_other and tone != "neutral",
         )
         brands[name] = BrandAnalysis(
             mentioned=True,
