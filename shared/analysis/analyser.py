@@ -30,7 +30,7 @@ from shared.analysis.types import AnswerAnalysis, BrandAnalysis, SelfReport
 from shared.brand import Brand
 
 # Bump whenever the analyser's output for the same input may change.
-ANALYSER_VERSION = "2026.12.2"
+ANALYSER_VERSION = "2026.12.3"
 
 # Words right before a brand name that make it the point of comparison ("逊于X", "比X", "相比X").
 _COMPARISON_BEFORE = re.compile(
