@@ -30,7 +30,7 @@ from shared.analysis.types import AnswerAnalysis, BrandAnalysis, SelfReport
 from shared.brand import Brand
 
 # Bump whenever the analyser's output for the same input may change.
-ANALYSER_VERSION = "2026.12.2"
+ANALYSER_VERSION = "2026.12.3"
 
 # Words right before a brand name that make it the point of comparison ("逊于X", "比X", "相比X").
 _COMPARISON_BEFORE = re.compile(
@@ -104,17 +104,22 @@ def _regions(sentences: list[tuple[int, int]], owners: dict[int, set[str]]) -> l
 
 def _sentiment_totals(
     index: SentimentIndex, sentences: list[tuple[int, int]], owners: dict[int, set[str]], tracked: list[str]
-) -> dict[str, tuple[float, float]]:
-    """(positive, negative) weight per brand over the sentences about it, each sentence scored once."""
+) -> dict[str, tuple[float, float, int]]:
+    """(positive, negative, caveats) per brand over the sentences about it, each sentence scored once."""
     positive = dict.fromkeys(tracked, 0.0)
     negative = dict.fromkeys(tracked, 0.0)
+    caveats = dict.fromkeys(tracked, 0)
     for sentence, who in owners.items():
         sentence_positive, sentence_negative = index.span_totals(*sentences[sentence])
-        if sentence_positive or sentence_negative:
+        # A reservation in a sentence about several brands usually contrasts them ("华为领先，但
+        # vivo和小米的竞争力不容忽视"), not a drawback of each: only one brand's own sentences count.
+        sentence_caveats = index.span_caveats(*sentences[sentence]) if len(who) == 1 else 0
+        if sentence_positive or sentence_negative or sentence_caveats:
             for name in who:
                 positive[name] += sentence_positive
                 negative[name] += sentence_negative
-    return {name: (positive[name], negative[name]) for name in tracked}
+                caveats[name] += sentence_caveats
+    return {name: (positive[name], negative[name], caveats[name]) for name in tracked}
 
 
 def _intercepted(main: str, brands: list[str], ranks: dict[str, int]) -> list[str]:
@@ -185,8 +190,9 @@ def analyse(
         if not found:
             brands[name] = BrandAnalysis(mentioned=False, mention_count=0, impression_share=shares[name])
             continue
-        value = score(*polarity[name])
-        tone = tone_from(*polarity[name])
+        positive, negative, caveats = polarity[name]
+        value = score(positive, negative)
+        tone = tone_from(positive, negative, caveats)
         block = blocks.get(name)
         evidence = mention_evidence(found, offsets)
         if block is not None:
@@ -195,13 +201,16 @@ def analyse(
             text, sentences, owned[name], found, sentiment_index, offsets
         )
         evidence.extend(tone_cited)
-        positive, negative = polarity[name]
+        inside_other = block is None and inside_other_option(name, found, options)
         reasons = unsure_reasons(
-            mixed_tone=bool(positive and negative),
+            mixed_tone=bool(positive and (negative or caveats)),
             shared_header=name in shared_headers,
-            inside_other=block is None and inside_other_option(name, found, options),
+            inside_other=inside_other,
             compared_only=not owned[name],
             table=block is not None and block.table,
+            # Praise or blame read from prose only (no option of its own): a passing mention in
+            # a sentence about something else is where labellers and rules part most.
+            prose_only=block is None and not inside_other and tone != "neutral",
         )
         brands[name] = BrandAnalysis(
             mentioned=True,

@@ -35,6 +35,7 @@ UNSURE_REASONS: dict[str, str] = {
     "inside_other_option": "named inside another brand's option block",
     "compared_only": "named only as the point of a comparison",
     "table_layout": "ranked from a table row rather than a list",
+    "prose_only": "judged from prose alone: the brand heads no option and sits in none",
 }
 
 
@@ -167,6 +168,7 @@ def unsure_reasons(
     inside_other: bool,
     compared_only: bool,
     table: bool,
+    prose_only: bool = False,
 ) -> list[str]:
     """The reasons (keys of UNSURE_REASONS) that make a brand's verdicts unsure, in that order."""
     flags = {
@@ -175,5 +177,6 @@ def unsure_reasons(
         "inside_other_option": inside_other,
         "compared_only": compared_only,
         "table_layout": table,
+        "prose_only": prose_only,
     }
     return [reason for reason, on in flags.items() if on]

@@ -83,6 +83,9 @@ POSITIVE_ZH: tuple[str, ...] = (
     "无短板", "无明显短板", "没有明显短板", "无明显缺点",
     "实力雄厚", "更胜一筹", "略胜一筹", "胜出", "优于", "稳妥", "得到认可", "赢得", "称赞", "好看", "惊艳",
     "划算", "实惠", "经典", "权威", "安心", "有保障", "值得信赖", "发展潜力", "优", "佳", "强", "好",
+    # Praise phrased as what a brand is known for or good at ("以性价比著称", "擅长收纳设计").
+    "擅长", "见长", "著称", "闻名", "深受", "备受", "口碑佳", "均衡", "精致", "独特", "细腻", "有竞争力",
+    "具有竞争力", "美观", "难以替代", "无可替代", "不可替代", "难以超越",
 )
 NEGATIVE_ZH: tuple[str, ...] = (
     "差", "不足", "劣势", "缺点", "问题", "投诉", "偏高", "昂贵", "有限", "较低", "逊色", "略逊", "稍逊",
@@ -92,6 +95,8 @@ NEGATIVE_ZH: tuple[str, ...] = (
     "短板", "不佳", "堪忧", "较弱", "偏弱", "较差", "不稳定", "不够", "难以", "无法", "平庸", "鸡肋", "过时",
     "刷单", "被罚", "处罚", "违规", "质疑", "下滑", "下降", "亏损", "流水线化", "套模板", "较慢", "偏贵", "溢价",
     "不完善", "不成熟", "不靠谱", "制裁", "尚未", "认知度较低", "声量相对较低", "较少",
+    # Mild comparatives stated as a shortcoming ("稍慢于华为", "略弱").
+    "稍慢", "稍弱", "略弱", "略低", "偏慢",
 )
 POSITIVE_EN: tuple[str, ...] = (
     "excellent", "outstanding", "great", "good", "best", "leading", "leader", "reliable", "recommended",
@@ -110,10 +115,25 @@ NEUTRAL_ZH: tuple[str, ...] = (
     "预算有限", "预算不足", "预算较低",
     # A low price is positioning, as "定位高端" is (the guide: a price level is a fact).
     "价格较低", "较低的价格", "较低价格",
+    # Words that embed a one-character judgement word but judge nothing ("系统优化", "性能优先",
+    # "差异化设计", "强调个性化").
+    "优化", "优先", "差异", "差异化", "强调", "健康问题",
+    # The assistant describing itself ("作为专业顾问…"): praise of no brand.
+    # One phrase for several brands at once ("华为、小米和vivo各有优势"): no judgement of any one.
+    "各有优势", "各有特色", "各有千秋", "各具特色", "各有侧重", "各有所长", "各自的优势", "各有特色和优势",
+    "专业顾问", "专业的顾问", "专业建议", "专业的建议", "专业角度", "专业视角",
+    # ... and what it cannot do ("我无法提供针对性的介绍"): no drawback of any brand.
+    "无法提供", "无法给出", "无法确定", "无法判断", "无法核实", "无法评估",
 )
 # Negators flip the polarity of the next lexicon word within a short window ("不太推荐", "not recommended").
 NEGATORS_ZH: tuple[str, ...] = ("不太", "并不", "并非", "不够", "不是", "没有", "不", "没", "未", "无", "非", "别")
 NEGATORS_EN: tuple[str, ...] = ("not", "no", "never", "hardly", "isn't", "aren't", "wasn't", "don't", "doesn't")
+# Labels of a brand's drawback bullets ("- **考量点**：…", "主要考虑：…"): what follows is a drawback.
+DRAWBACK_LABELS: tuple[str, ...] = (
+    "缺点", "不足", "不足之处", "劣势", "短板", "槽点", "缺陷", "局限", "局限性", "考量点", "考量", "主要考量",
+    "考虑", "主要考虑", "考虑因素", "注意", "注意点", "需注意", "需要注意", "注意事项", "潜在问题", "潜在风险",
+    "风险", "风险点", "待改进", "改进空间", "争议", "争议点", "提醒", "需留意", "留意",
+)
 # Contrast markers: what follows them outweighs what came before in the same sentence.
 CONTRAST_ZH: tuple[str, ...] = ("但是", "但", "不过", "然而", "可是", "只是")
 

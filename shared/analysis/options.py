@@ -32,14 +32,17 @@ Kind = Literal["entity", "topic", "category", "other"]
 
 _NUMBER_PREFIX_PATTERN = (
     r"\s*(?:第?[一二三四五六七八九十]+\s*[、.．:：]\s*|\d{1,2}\s*[.、．:：)）](?!\d)\s*|[（(]\d{1,2}[)）]\s*"
-    r"|top\s*\d+\s*[.:：、]?\s*|no\.\s*\d+\s*)"
+    r"|top\s*\d+\s*[.:：、|｜]?\s*|no\.\s*\d+\s*[.:：、|｜]?\s*"
+    # Ordinal places ("第一名：", "第2位 ") and numbered picks ("推荐一：", "推荐2.").
+    r"|第[一二三四五六七八九十\d]{1,2}[名位]\s*[、.．:：|｜]?\s*|推荐[一二三四五六七八九十\d]{1,2}\s*[、.．:：|｜]\s*)"
 )
 _NUMBER_PREFIX = re.compile("^" + _NUMBER_PREFIX_PATTERN, re.IGNORECASE)
 # Patterns below that could start with a repeat or an alternation of classes start with one
 # character class instead ("[x][x]*" for "[x]+"): re skips ahead to the next character in a
 # leading set, but tries a full match at every position otherwise.
 _SYMBOL = "[\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2705\u274c\ufe0f\u200d]"
-_SYMBOLS = re.compile(f"{_SYMBOL}{_SYMBOL}*")
+# Keycap digits ("1️⃣") number headings like "1." does: they go with the emoji.
+_SYMBOLS = re.compile(f"(?:[0-9#*]\ufe0f?\u20e3|{_SYMBOL})+")
 _BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*")
 _MARKUP = re.compile(r"\*\*|__|`|~~")
 _OPEN = "（(【["
@@ -274,10 +277,34 @@ def _lists_brand_entries(node: Node, matcher: BrandMatcher) -> bool:
     return False
 
 
+# A cell holding only a position ("1", "No.2", "🥇", "第三"): a rank column, not the entries.
+_POSITION_CELL = re.compile(r"(?i:no\.?|top|第)?\s*[\d一二三四五六七八九十]{0,2}\s*[名位]?")
+
+
+def _entry_column(rows: list[list[str]], matcher: BrandMatcher) -> int | None:
+    """The column naming a table's entries when no header cell says so ("| 推荐 | 优势 |"):
+    the first column that is not a rank column, provided at least two rows name a tracked
+    brand there. A table with brands across its header row compares them by dimension (its
+    rows are criteria): no entries."""
+    if sum(bool(matcher.spellings_in(cell)) for cell in rows[0]) >= 2:
+        return None
+    body = rows[1:]
+    width = max(len(row) for row in body)
+    for column in range(width):
+        cells = [_SYMBOLS.sub("", _MARKUP.sub("", row[column])).strip() for row in body if column < len(row)]
+        if all(_POSITION_CELL.fullmatch(cell) for cell in cells):
+            continue
+        named = sum(bool(matcher.spellings_in(cell)) for cell in cells)
+        return column if named >= 2 else None
+    return None
+
+
 def _table_options(table: Node, matcher: BrandMatcher) -> list[Option]:
     if len(table.rows) < 2:
         return []
     column = next((i for i, cell in enumerate(table.rows[0]) if _TABLE_HEADER.search(cell)), None)
+    if column is None:
+        column = _entry_column(table.rows, matcher)
     if column is None:
         return []
     found: list[Option] = []

@@ -14,6 +14,7 @@ import re
 
 from shared.analysis.lexicon import (
     CONTRAST_ZH,
+    DRAWBACK_LABELS,
     NEGATIVE_EN,
     NEGATIVE_ZH,
     NEGATORS_EN,
@@ -51,12 +52,28 @@ _NEGATOR_ZH = re.compile("(?:" + "|".join(map(re.escape, NEGATORS_ZH)) + ")$")
 # ("$" also matches before a final "\n"); any other character before a word rules it out.
 _NEGATOR_ZH_LAST = frozenset(word[-1] for word in NEGATORS_ZH) | {"\n"}
 # Words that start with a negator character but do not negate what follows.
-_FALSE_NEGATOR = re.compile("不仅|不但|无论|不论|不管|无需|不断|不同|不少|无限|非常|无疑|不错|别具")
+_FALSE_NEGATOR = re.compile(
+    "不仅|不但|无论|不论|不管|无需|不断|不同|不少|无限|非常|无疑|不错|别具|特别|区别|分别|级别|类别|个别|别致"
+)
 _NEGATOR_EN = re.compile(r"\b(?:" + "|".join(map(re.escape, NEGATORS_EN)) + r")\s+(?:\w+\s+)?$", re.IGNORECASE)
 _CONTRAST = re.compile("|".join(map(re.escape, CONTRAST_ZH)) + r"|\bbut\b|\bhowever\b", re.IGNORECASE)
 # Branches that all start with a literal, so that re skips ahead between candidates.
 _CONTRAST_FOLDED = re.compile(
     "|".join(trie_branches(CONTRAST_ZH) + trie_branches(("but", "however"), not_after=_WORD, suffix=r"\b"))
+)
+# What may precede a sentence's first word: blanks, list markers, numbers, emphasis.
+_LEAD_IN = " \t\n*-+•#>0123456789.、)）"
+# A reservation addressed to the reader is advice ("但还是建议您根据需求选择"), not a drawback.
+_ADDRESSES_READER = re.compile("您|你|建议")
+# "适合追求高性能但预算有限的用户": a contrast inside the description of who it suits (in the
+# same clause, after "适合") describes the reader, not the brand.
+_AUDIENCE = re.compile(r"适合[^，,。；;：:]*$")
+# A bullet or line headed by a drawback label ("- **考量点**：…", "注意：价格偏高"): whatever follows
+# is a stated drawback, worded in the lexicon or not ("服务质量因店而异").
+_DRAWBACK_LABEL = re.compile(
+    r"^[ \t]*(?:[-*+•]\s*|\d{1,2}[.、)）]\s*)?(?:\*\*)?(?:" + "|".join(map(re.escape, DRAWBACK_LABELS))
+    + r")(?:\*\*)?\s*[:：]",
+    re.MULTILINE,
 )
 
 
@@ -100,7 +117,10 @@ class SentimentIndex:
         ends: list[int] = []
         polarities: list[int] = []  # +1 / -1 after negation
         contrasts: list[int] = []
+        contrast_starts: list[int] = []
+        caveats: list[int] = []  # drawback labels: offsets of their first character
         for region_start, region_end in regions:
+            caveats.extend(m.start() for m in _DRAWBACK_LABEL.finditer(text, region_start, region_end))
             for match in _lexicon_matches(text, folded, region_start, region_end):
                 # Lexicon keys are lowercase: lowering finds English words whatever their case.
                 polarity = _POLARITY.get(match.group().lower(), 0)
@@ -119,11 +139,17 @@ class SentimentIndex:
                 if folded is None
                 else _CONTRAST_FOLDED.finditer(folded, region_start, region_end)
             )
-            contrasts.extend(m.end() for m in markers)
+            # "不但" / "不只是" open an addition, "包括但不限于" a list: neither is a contrast.
+            for m in markers:
+                if not (m.start() and text[m.start() - 1] == "不") and not text.startswith("但不限于", m.start()):
+                    contrasts.append(m.end())
+                    contrast_starts.append(m.start())
         self._starts = starts
         self._ends = ends
         self._polarities = polarities
         self._contrasts = contrasts
+        self._contrast_starts = contrast_starts
+        self._caveats = caveats
 
     def _negated(self, start: int) -> bool:
         text = self.text
@@ -160,6 +186,29 @@ class SentimentIndex:
         return positive, negative
 
 
+    def span_caveats(self, start: int, end: int) -> int:
+        """Drawbacks of one sentence that the lexicon does not see: a drawback label heading it,
+        and a reservation after a contrast marker ("功能丰富，但广告较多需手动关闭", "虽然领先，但其
+        主要通过合作造车"): the clause after the marker holds no praise, and either the sentence
+        opens with the marker or praise comes before it ("虽然起步晚，但也各有特色" is praise).
+        A clause addressed to the reader ("但还是建议您按需选择") is advice, not a drawback.
+        """
+        count = bisect.bisect_left(self._caveats, end) - bisect.bisect_left(self._caveats, start)
+        first = bisect.bisect_left(self._contrasts, start)
+        last = bisect.bisect_left(self._contrasts, end)
+        text = self.text
+        pairs = zip(self._contrasts[first:last], self._contrast_starts[first:last], strict=True)
+        for marker, marker_start in pairs:
+            if _ADDRESSES_READER.search(text, marker, end) or _AUDIENCE.search(text, start, marker_start):
+                continue
+            hits = range(bisect.bisect_left(self._starts, start), bisect.bisect_left(self._starts, end))
+            praise_after = any(self._polarities[i] > 0 for i in hits if self._starts[i] >= marker)
+            praise_before = any(self._polarities[i] > 0 for i in hits if self._starts[i] < marker)
+            opens = not text[start:marker_start].strip(_LEAD_IN)
+            if not praise_after and (praise_before or opens):
+                count += 1
+        return count
+
     def cues(self, start: int, end: int) -> list[tuple[int, int, int]]:
         """The lexicon words of one sentence as (start, end, polarity after negation): the cue
         words a tone verdict cites as its evidence."""
@@ -181,13 +230,15 @@ def tone_of(value: float) -> Tone:
     return "neutral"
 
 
-def tone_from(positive: float, negative: float) -> Tone:
-    """Tone of a brand from its weighted (positive, negative) word counts.
+def tone_from(positive: float, negative: float, caveats: int = 0) -> Tone:
+    """Tone of a brand from its weighted (positive, negative) word counts and its caveats
+    (drawbacks stated in words outside the lexicon, SentimentIndex.span_caveats()).
 
     The labelling guide's rule, not a balance of counts: praise together with a stated drawback
     of its own ("优势：… 不足：价格偏高", "但售后一般") is neutral however much praise there is;
-    positive needs praise and no drawback, negative drawbacks and no praise.
+    positive needs praise and no drawback, negative drawbacks and no praise. A caveat alone
+    (no praise, no drawback word) judges nothing: neutral.
     """
-    if positive and negative:
+    if positive and (negative or caveats):
         return "neutral"
     return tone_of(score(positive, negative))

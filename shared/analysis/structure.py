@@ -24,6 +24,10 @@ _ITEM = re.compile(r"^(\s*)(?:[-*+•●▪◆·]\s+|\d{1,2}\s*[.、)）．](?!\
 # A short unindented line ending with a colon ("选择建议：", "以下品牌值得考虑：") introduces the
 # list below it, so it acts as a heading for that list.
 _COLON_LINE = re.compile(r"^\S[^\n]{0,40}[:：]\s*$")
+# "**欧派**：品质好…" as a paragraph of its own: a bold lead naming what the line describes, read
+# as an unnumbered list item (the labelling guide's "bold lead lines").
+_BOLD_LEAD_LINE = re.compile(r"^\*\*[^*\n]{1,30}?(?:\*\*\s*[:：]|[:：]\*\*)\s*\S")
+_AS_ITEM = re.compile(r"^()(.*)$")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -101,6 +105,8 @@ def parse_outline(text: str) -> Node:
         # Headings ("#"), bold-only lines ("**", which is no bullet) and list items (a bullet,
         # number or parenthesis first) exclude one another: the commonest, the item, goes first.
         item = _ITEM.match(stripped)
+        if item is None and not indented and stripped.startswith("**") and _BOLD_LEAD_LINE.match(stripped):
+            item = _AS_ITEM.match(stripped)
         if item:
             lead, title = item.groups()
             indent = len(lead.expandtabs(4)) if "\t" in lead else len(lead)

@@ -1,12 +1,15 @@
 """Scoring on the labelled splits, every tracked brand (docs/analysis.md, "Quality on real answers").
 
-``python -m tests.analysis.heldout [dev|test|agreement] [-v]`` prints the figures; ``-v`` prints
-every miss too. ``agreement`` compares the blind second pass with the first labels of the same
-test answers: it bounds what the analyser can be measured to.
+``python -m tests.analysis.heldout [dev|dev-a|dev-b|test|agreement] [-v]`` prints the figures;
+``-v`` prints every miss too. ``agreement`` compares the blind second pass with the first labels of
+the same test answers: it bounds what the analyser can be measured to. ``dev-a`` / ``dev-b`` are
+the two halves of dev (seeded hash of the id): rules are driven by misses on half A, and half B
+shows whether a change generalises beyond the answers it was made for.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections import Counter
@@ -20,9 +23,19 @@ from shared.contracts import Brand
 LABELS = Path(__file__).parent / "fixtures" / "labels"
 
 
+HALF_SEED = "brandlens-dev-half-2026-12"
+
+
+def dev_half(answer_id: str) -> str:
+    """``"a"`` or ``"b"``: a seeded hash of the id, so the halves never depend on file order."""
+    return "ab"[hashlib.sha256(f"{HALF_SEED}:{answer_id}".encode()).digest()[0] & 1]
+
+
 def load(split: str) -> list[dict[str, Any]]:
-    path = LABELS / f"{split}.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    name, _, half = split.partition("-")
+    path = LABELS / f"{name}.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row for row in rows if dev_half(row["id"]) == half] if half else rows
 
 
 @dataclass
@@ -40,6 +53,8 @@ class Score:
     tone_ok: int = 0
     tone_confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     rank_confusion: Counter[str] = field(default_factory=Counter)
+    # Mentioned brands by confidence flag: (verdicts, verdicts with rank and tone both right).
+    by_confidence: dict[str, list[int]] = field(default_factory=lambda: {"sure": [0, 0], "unsure": [0, 0]})
     misses: list[str] = field(default_factory=list)
 
     def figures(self) -> dict[str, float]:
@@ -79,11 +94,16 @@ class Score:
                 self.tone_ok += 1
             else:
                 self.misses.append(f"{where} {name}: tone {got['tone']}, label {want['tone']}")
+        if got.get("confidence") and want["mentioned"]:
+            tally = self.by_confidence[got["confidence"]]
+            tally[0] += 1
+            tally[1] += got["rank"] == want["rank"] and got["tone"] == want["tone"]
 
 
 def analyser_verdicts(row: dict[str, Any]) -> dict[str, dict[str, Any]]:
     result = analyse(row["answer"], Brand(name=row["brand"]), [Brand(name=c) for c in row["competitors"]])
-    return {name: {"mentioned": b.mentioned, "rank": b.rank, "tone": b.tone if b.mentioned else None}
+    return {name: {"mentioned": b.mentioned, "rank": b.rank, "tone": b.tone if b.mentioned else None,
+                   "confidence": b.confidence}
             for name, b in result.brands.items()}
 
 
@@ -113,6 +133,9 @@ def report(name: str, result: Score, verbose: bool) -> None:
     print(f"{name}: answers={result.answers} brands={result.rank_n} tone_n={result.tone_n} {figures}")
     print("  tone confusion (label, verdict):", dict(result.tone_confusion))
     print("  rank outcomes:", dict(result.rank_confusion))
+    if any(n for n, _ in result.by_confidence.values()):
+        print("  right (rank and tone) by confidence:", {
+            flag: f"{ok}/{n} = {ok / n:.3f}" if n else "0/0" for flag, (n, ok) in result.by_confidence.items()})
 
 
 def main(argv: list[str]) -> None:

@@ -7,6 +7,7 @@ import pytest
 from shared.analysis import analyse
 from shared.analysis.lexicon import NEGATIVE_EN, NEGATIVE_ZH, NEUTRAL_ZH, POSITIVE_EN, POSITIVE_ZH
 from shared.contracts import Brand
+from tests.analysis import heldout
 from tests.analysis.heldout import load
 from tests.analysis.helpers import run
 
@@ -87,6 +88,20 @@ class TestConfidence:
         result = run(answer, "华为", "小米", "荣耀")
         assert "shared_header" in result.brands["小米"].unsure_reasons
         assert "shared_header" in result.brands["荣耀"].unsure_reasons
+
+    def test_a_tone_read_from_prose_only_is_unsure(self) -> None:
+        """Praise of a brand that heads no option and sits in none is for review; the same
+        brand heading its own option is not."""
+        prose = run("推荐如下：\n1. **欧派**：品质好。\n\n另外，志邦口碑也不错。", "欧派", "志邦")
+        assert prose.brands["志邦"].unsure_reasons == ["prose_only"]
+        assert run("1. **志邦**：口碑不错。\n", "志邦").brands["志邦"].confidence == "sure"
+
+    def test_the_unsure_flag_separates_errors_on_dev(self) -> None:
+        """On the dev split, sure verdicts (rank and tone both) are right more often than unsure
+        ones by at least 0.05 (measured 0.927 against 0.779 for analyser 2026.12.3)."""
+        by_flag = heldout.score(load("dev")).by_confidence
+        (sure_n, sure_ok), (unsure_n, unsure_ok) = by_flag["sure"], by_flag["unsure"]
+        assert sure_ok / sure_n >= unsure_ok / unsure_n + 0.05, by_flag
 
 
 @pytest.mark.parametrize("split", ["dev"])

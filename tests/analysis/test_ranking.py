@@ -83,6 +83,51 @@ class TestListLayouts:
         assert ranks == {"华为": None, "小米": 1, "荣耀": None, "OPPO": 2, "vivo": None}
 
 
+class TestGuideLayouts:
+    """Layouts the labelling guide names as options (docs/analysis.md, "Options")."""
+
+    BRANDS = ("欧派", "索菲亚", "志邦")
+
+    def ranks(self, answer: str) -> tuple[int | None, ...]:
+        result = run(answer, *self.BRANDS)
+        return tuple(result.brands[name].rank for name in self.BRANDS)
+
+    def test_bold_lead_paragraphs_are_options(self) -> None:
+        """"**欧派**：…" paragraphs, with or without blank lines between them, are options."""
+        assert self.ranks("推荐：\n\n**欧派**：品质好。\n\n**索菲亚**：衣柜强。\n\n**志邦**：橱柜好。\n") == (1, 2, 3)
+        assert self.ranks("**欧派**：品质好。\n**索菲亚**：衣柜强。\n**志邦**：橱柜好。\n") == (1, 2, 3)
+
+    def test_ordinal_prefixes_are_not_names(self) -> None:
+        """"No.1", "第一名：", "推荐一：", "TOP 1｜" and keycap digits number options like "1." does."""
+        layouts = (
+            ("**No.1 ", "**No.2 ", "**No.3 "),
+            ("### 第一名：", "### 第二名：", "### 第三名："),
+            ("### 推荐一：", "### 推荐二：", "### 推荐三："),
+            ("### TOP 1｜", "### TOP 2｜", "### TOP 3｜"),
+            ("### 1\ufe0f\u20e3 ", "### 2\ufe0f\u20e3 ", "### 3\ufe0f\u20e3 "),
+        )
+        for prefixes in layouts:
+            close = "**" if prefixes[0].startswith("**") else ""
+            pairs = zip(prefixes, self.BRANDS, strict=True)
+            answer = "".join(f"{p}{name}{close}\n好。\n" for p, name in pairs)
+            result = run(answer, *self.BRANDS)
+            assert self.ranks(answer) == (1, 2, 3), prefixes
+            assert result.recommended == list(self.BRANDS), prefixes
+
+    def test_table_of_entries_without_a_name_header(self) -> None:
+        """A table whose first (non-rank) column names tracked brands in two rows or more lists
+        entries, whatever its header says ("| 排名 | 推荐 | 优势 |")."""
+        answer = (
+            "| 排名 | 推荐 | 优势 |\n|---|---|---|\n| 1 | **欧派** | 好 |\n| 2 | 索菲亚 | 强 |\n| 3 | 志邦 | 好 |\n"
+        )
+        assert self.ranks(answer) == (1, 2, 3)
+
+    def test_table_comparing_brands_by_dimension_lists_no_entries(self) -> None:
+        """Brands across the header row and criteria down the rows: the rows are not options."""
+        answer = "| 维度 | 欧派 | 索菲亚 |\n|---|---|---|\n| 志邦对比 | 高 | 中 |\n| 欧派口碑 | 好 | 好 |\n"
+        assert self.ranks(answer) == (None, None, None)
+
+
 class TestNotOptions:
     def test_advice_section_is_not_ranked(self) -> None:
         """Lists under "选择建议"/"如何选择" are advice; brands named there get no rank."""

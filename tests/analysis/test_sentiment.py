@@ -81,3 +81,53 @@ class TestNegation:
         found = run("品牌A设计出色，但价格偏高，售后有限。", "品牌A").brands["品牌A"]
         assert found.sentiment is not None and found.sentiment < 0
         assert found.tone == "neutral"
+
+
+class TestCaveats:
+    """Drawbacks stated in words outside the lexicon still make praise neutral (labelling guide)."""
+
+    def test_drawback_label_bullet_makes_praise_neutral(self) -> None:
+        """A "考量点"/"注意" bullet in the brand's option is a stated drawback, however it is worded."""
+        answer = "1. **欧派**\n   - **优势**：规模大，品质可靠。\n   - **考量点**：服务质量因店而异。\n"
+        assert run(answer, "欧派").brands["欧派"].tone == "neutral"
+        assert run(answer.replace("考量点", "适合人群"), "欧派").brands["欧派"].tone == "positive"
+
+    def test_reservation_after_a_contrast_makes_praise_neutral(self) -> None:
+        """Praise, then a contrast whose clause holds no praise ("但广告较多需手动关闭"): neutral."""
+        assert run("小米系统功能丰富，但广告较多需手动关闭。", "小米").brands["小米"].tone == "neutral"
+        assert run("小米系统功能丰富，但也很稳定。", "小米").brands["小米"].tone == "positive"
+
+    def test_contrasts_that_are_no_reservation(self) -> None:
+        """Advice to the reader, a description of who it suits and "包括但不限于" are no drawback;
+        neither is a contrast in a sentence about several brands (it contrasts them)."""
+        for sentence in ("小米做得不错，但还是建议您按需选择。", "小米性价比著称，适合追求性能但预算有限的用户。",
+                         "小米口碑好，涵盖包括但不限于手机、平板。"):
+            assert run(sentence, "小米").brands["小米"].tone == "positive", sentence
+        found = run("华为影像领先，但小米的竞争力不容忽视。", "华为", "小米")
+        assert found.brands["华为"].tone == "positive"
+
+    def test_a_caveat_alone_judges_nothing(self) -> None:
+        """No praise and no drawback word: a reservation alone leaves the tone neutral, not negative."""
+        assert run("卡妙思有一定积累，但需提前沟通适配方案。", "卡妙思").brands["卡妙思"].tone == "neutral"
+
+
+class TestLexiconEdges:
+    def test_words_embedding_a_judgement_character_judge_nothing(self) -> None:
+        """"优化", "优先", "差异化", "强调" hold 优/差/强 but judge nothing."""
+        for sentence in ("元若曦动力优化。", "元若曦性能优先。", "元若曦打造差异化产品。", "元若曦强调个性化。"):
+            assert run(sentence, "元若曦").brands["元若曦"].tone == "neutral", sentence
+
+    def test_the_assistants_self_description_is_no_praise(self) -> None:
+        """"作为专业顾问…" praises the assistant, "我无法提供…" is its limit: neither judges the brand."""
+        assert run("作为您的专业顾问，我将分析欧派。", "欧派").brands["欧派"].tone == "neutral"
+        assert run("我无法提供欧派的针对性介绍。", "欧派").brands["欧派"].tone == "neutral"
+
+    def test_praise_outside_the_old_lexicon(self) -> None:
+        """What a brand is known for or good at is praise ("著称", "擅长", "精致", "难以替代")."""
+        for sentence in ("小米以性价比著称。", "索菲亚擅长收纳设计。", "Oppo外观精致。", "华为生态难以替代。"):
+            name = next(n for n in ("小米", "索菲亚", "Oppo", "华为") if n in sentence)
+            assert run(sentence, name).brands[name].tone == "positive", sentence
+
+    def test_te_bie_is_no_negator(self) -> None:
+        """"特别擅长" is praise: the 别 of 特别 does not negate."""
+        assert run("志邦特别擅长空间设计。", "志邦").brands["志邦"].tone == "positive"
