@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from shared.report import charts
+from shared.report import charts, html_evidence
 from shared.report.fmt import (
     DASH,
     GROUP_HEADERS,
@@ -254,7 +254,7 @@ def _chip(cell: CellView, main_brand: str) -> str:
     return f"<span class='chip hit'>{e(main_brand)} {e(rank)}</span>"
 
 
-def _answer(cell: CellView, main_brand: str) -> str:
+def _answer(cell: CellView, main_brand: str, key: str) -> str:
     meta = [f"status {cell.status}", f"attempts {cell.attempts}"]
     if cell.latency_ms is not None:
         meta.append(f"{cell.latency_ms / 1000:.1f} s")
@@ -264,16 +264,8 @@ def _answer(cell: CellView, main_brand: str) -> str:
         meta.append(money(cell.cost, cell.currency))
     analysis = ""
     if cell.analysis is not None:
-        parts = []
-        for name, found in cell.analysis.brands.items():
-            rank = "" if found.rank is None else f" #{found.rank}"
-            state = f"{rank} {found.tone or ''}".strip() if found.mentioned else "absent"
-            if found.confidence == "unsure":
-                state += " (unsure)"
-            parts.append(f"{name}: {state}")
-        if cell.analysis.intercepted_by:
-            parts.append("intercepted by " + ", ".join(cell.analysis.intercepted_by))
-        analysis = f"<div class='meta'>{e(' · '.join(parts))}</div>"
+        # Name, rank and tone are labels that highlight their evidence (html_evidence, CSS only).
+        analysis = f"<div class='meta'>{html_evidence.analysis_line(key, cell.analysis)}</div>"
     error = ""
     if cell.error is not None:
         error = f"<div class='meta err'>{e(cell.error.error_class)}: {e(cell.error.message)}</div>"
@@ -281,8 +273,9 @@ def _answer(cell: CellView, main_brand: str) -> str:
     return (
         f"<details><summary>Q{cell.question_index + 1} · {e(cell.model)} · sample {cell.sample} "
         f"{_chip(cell, main_brand)} <span class='st'>{e(cell.status)} · {e(cell.cell_id)}</span></summary>"
+        f"{html_evidence.pickers(key, cell.analysis)}"
         f"<div class='meta'>{e(cell.question)}</div><div class='meta'>{e(' · '.join(meta))}</div>"
-        f"{analysis}{error}<pre class='answer'>{e(body)}</pre></details>"
+        f"{analysis}{error}<pre class='answer'>{html_evidence.answer_html(body, cell.analysis)}</pre></details>"
     )
 
 
@@ -295,7 +288,8 @@ def render_html(report: Report) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(report.brand.name)} · AI brand visibility report</title>",
-        f"<style>{CSS}</style></head><body><main>",
+        f"<style>{CSS}{html_evidence.css(html_evidence.brand_slots(c.analysis for c in report.cells))}</style>"
+        "</head><body><main>",
         f"<header><h1>{e(report.brand.name)} <span class='badge {e(report.status)}'>{e(report.status)}</span></h1>",
         f"<div class='sub'>AI brand visibility report · competitors: {e(competitors)} · models: "
         f"{e(', '.join(report.models))} · {len(report.questions)} question(s) × {report.samples} sample(s)</div>",
@@ -329,8 +323,8 @@ def render_html(report: Report) -> str:
         "<section><h2>Sample agreement 采样一致性</h2>" + _stability(report) + "</section>",
         "<section><h2>Self-report disagreements 自报不一致</h2>" + _self_report(report) + "</section>",
         "<section><h2>Verdicts to review 待复核</h2>" + _review(report) + "</section>",
-        "<section><h2>Answers 回答原文</h2>"
-        + "".join(_answer(c, report.brand.name) for c in report.cells)
+        f"<section><h2>Answers 回答原文</h2><p class='note'>{e(html_evidence.NOTE)}</p>"
+        + "".join(_answer(c, report.brand.name, str(n)) for n, c in enumerate(report.cells))
         + "</section>",
         f"<footer>Generated {e(when(report.generated_at))} by brandlens · report v{report.v}"
         + (f" · re-analysed {e(when(report.reanalysed_at))}" if report.reanalysed_at is not None else "")
