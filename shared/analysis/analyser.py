@@ -195,7 +195,7 @@ def analyse(
     cited: dict[str, list[str]] = {}
     if spans and sources:
         about = sentence_brands(sentences, mentions, options)
-        cited = cited_by_brand(offsets, sentences, about, sources, spans)
+        cited = cited_by_brand(text, offsets, sentences, about, sources, spans)
     brands: dict[str, BrandAnalysis] = {}
     for name in tracked:
         found = by_brand[name]

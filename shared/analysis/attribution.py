@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from shared.analysis.evidence import AnswerOffsets
+from shared.analysis.evidence import AnswerOffsets, trimmed
 from shared.analysis.matching import Mention
 from shared.analysis.options import Option
 from shared.contracts import Source, Span
@@ -52,6 +52,7 @@ def sentence_brands(
 
 
 def cited_by_brand(
+    text: str,
     offsets: AnswerOffsets,
     sentences: Sequence[tuple[int, int]],
     about: Sequence[set[str]],
@@ -67,9 +68,12 @@ def cited_by_brand(
     if not spans or not known:
         return {}
     known_set = set(known)
-    # Sentences in the answer's offsets; a sentence that maps to nothing (it was all blank at the
-    # cut) can overlap no span.
-    placed = [(offsets.at(start), offsets.at(end, end=True)) for start, end in sentences]
+    # Sentences in the answer's offsets, without their blanks: a sentence holding the blank line
+    # that joins the text around a cut self-report would otherwise stretch over the whole block.
+    placed = []
+    for start, end in sentences:
+        start, end = trimmed(text, start, end)
+        placed.append((offsets.at(start), offsets.at(end, end=True)))
     starts = [start for start, _ in placed]
     attributed: dict[str, set[str]] = {}
     for span in spans:
