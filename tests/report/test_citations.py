@@ -151,8 +151,8 @@ class TestEscaping:
     def test_hostile_domains_and_brand_names_are_escaped_in_both_formats(self) -> None:
         """A domain or brand name holding markup shows as text in the citation sections."""
         hostile = [Source(id="1", url="https://x", domain="<script>alert(1)</script>.com")]
-        report = build_report(run_record(True, ["m"]),
-                              [record("c1", "m", "api+search", sources=hostile, spans=[span("欧派的环保做得好。", "1")])])
+        cited = record("c1", "m", "api+search", sources=hostile, spans=[span("欧派的环保做得好。", "1")])
+        report = build_report(run_record(True, ["m"]), [cited])
         assert report.citations[0].domains[0].domain.startswith("<script>")
         page, markdown = render_html(report), render_markdown(report)
         assert "<script>alert" not in page and "<script>alert" not in markdown
