@@ -67,6 +67,10 @@ def decode_request(data: bytes, settings: Settings) -> DiagnosisRequest:
         raise RequestInvalid([FieldError(field="$", reason=f"not valid JSON: {exc}")]) from None
 
 
+# A bare host name, lower or upper case: labels of letters, digits and hyphens, at least one dot.
+_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+
+
 def _check_name(field: str, name: str, errors: list[FieldError]) -> None:
     if not name.strip():
         errors.append(FieldError(field=field, reason="must not be empty"))
@@ -84,6 +88,12 @@ def _check_brand(field: str, brand: Brand, errors: list[FieldError]) -> None:
         errors.append(FieldError(field=f"{field}.aliases", reason=f"at most {MAX_ALIASES} aliases"))
     for i, alias in enumerate(brand.aliases):
         _check_name(f"{field}.aliases[{i}]", alias, errors)
+    if len(brand.domains) > MAX_ALIASES:
+        errors.append(FieldError(field=f"{field}.domains", reason=f"at most {MAX_ALIASES} domains"))
+    for i, domain in enumerate(brand.domains):
+        if not _DOMAIN.fullmatch(domain):
+            reason = f"{domain[:80]!r} is not a host name like 'oppein.com' (no scheme, path or port)"
+            errors.append(FieldError(field=f"{field}.domains[{i}]", reason=reason))
 
 
 def _placeholders(question: str) -> list[str]:

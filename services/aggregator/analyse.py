@@ -34,7 +34,7 @@ class Analyse(Runs):
                 index = brand_sets[result.run_id] = len(sets)
                 sets.append(BrandSet(brand=request.brand, competitors=request.competitors,
                                      self_report=request.self_report))
-            items.append(Item(brand_set=index, answer=result.answer))
+            items.append(Item(brand_set=index, answer=result.answer, sources=result.sources, spans=result.spans))
             ahead.append(result)
         analyses = await self.analysis.analyse(sets, items)
         return {id(result): analysis for result, analysis in zip(ahead, analyses, strict=True)}

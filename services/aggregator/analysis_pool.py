@@ -34,6 +34,7 @@ import msgspec
 from shared.analysis import analyse
 from shared.analysis.types import AnswerAnalysis
 from shared.brand import Brand
+from shared.contracts import Source, Span
 from shared.logging import get_logger
 
 log = get_logger("brandlens.aggregator.analysis")
@@ -56,6 +57,9 @@ class BrandSet(msgspec.Struct, array_like=True):
 class Item(msgspec.Struct, array_like=True):
     brand_set: int  # index into Batch.brand_sets
     answer: str
+    # A search-grounded answer's citations, attributed to the brands (CellResult.sources/spans).
+    sources: list[Source] = []
+    spans: list[Span] = []
 
 
 class Batch(msgspec.Struct, array_like=True):
@@ -72,7 +76,8 @@ def analyse_batch(batch: Batch) -> list[AnswerAnalysis]:
     out = []
     for item in batch.items:
         bs = batch.brand_sets[item.brand_set]
-        out.append(analyse(item.answer, bs.brand, bs.competitors, self_report_expected=bs.self_report))
+        out.append(analyse(item.answer, bs.brand, bs.competitors, self_report_expected=bs.self_report,
+                           sources=item.sources, spans=item.spans))
     return out
 
 

@@ -32,7 +32,7 @@ from shared.analysis import ANALYSER_VERSION, analyse
 from shared.analysis.types import AnswerAnalysis
 from shared.brand import Brand
 from shared.bus import put_report
-from shared.contracts import TERMINAL_RUN, CellRecord, RunRecord, cell_decoder, encode, run_decoder
+from shared.contracts import TERMINAL_RUN, CellRecord, CellResult, RunRecord, cell_decoder, encode, run_decoder
 from shared.errors import RequestRejected, RunNotFinished, RunNotFound, ServiceUnavailable
 from shared.logging import get_logger
 from shared.report import Report, build_report, render
@@ -124,13 +124,14 @@ async def read_cells(js: JetStreamContext, run_id: str) -> list[CellRecord]:
 
 
 def analyse_answers(
-    answers: list[str], brand: Brand, competitors: list[Brand], self_report: bool
+    answers: list[CellResult], brand: Brand, competitors: list[Brand], self_report: bool
 ) -> list[AnswerAnalysis | None]:
     # Same rule as Aggregator.store: any stored answer text is analysed (a filtered answer's
     # partial text included); a cell without text has no analysis.
     return [
-        analyse(answer, brand, competitors, self_report_expected=self_report) if answer else None
-        for answer in answers
+        analyse(result.answer, brand, competitors, self_report_expected=self_report,
+                sources=result.sources, spans=result.spans) if result.answer else None
+        for result in answers
     ]
 
 
@@ -144,7 +145,7 @@ async def _analyse_all(
     not worth a process start and run in a thread.
     """
     request = run.request
-    answers = [cell.result.answer for cell in stored]
+    answers = [cell.result for cell in stored]
     if len(answers) < PARALLEL_FROM:
         return await asyncio.to_thread(
             analyse_answers, answers, request.brand, request.competitors, request.self_report
@@ -160,7 +161,7 @@ async def _analyse_all(
 
 
 async def _analyse_on(
-    pool: AnalysisPool, run: RunRecord, answers: list[str]
+    pool: AnalysisPool, run: RunRecord, answers: list[CellResult]
 ) -> tuple[list[AnswerAnalysis | None], int]:
     """``answers`` analysed on the pool's workers; the workers used (0: in-process)."""
     request = run.request
@@ -170,13 +171,14 @@ async def _analyse_on(
         ), 0
     sets = [BrandSet(brand=request.brand, competitors=request.competitors, self_report=request.self_report)]
     # Same rule as store_once: any stored answer text is analysed; a cell without text has none.
-    asked = [i for i, answer in enumerate(answers) if answer]
+    asked = [i for i, result in enumerate(answers) if result.answer]
     out: list[AnswerAnalysis | None] = [None] * len(answers)
     fallbacks = pool.fallbacks
     step = SLICE * pool.size
     for start in range(0, len(asked), step):
         part = asked[start:start + step]
-        done = await pool.analyse(sets, [Item(brand_set=0, answer=answers[i]) for i in part])
+        done = await pool.analyse(sets, [Item(brand_set=0, answer=answers[i].answer, sources=answers[i].sources,
+                                               spans=answers[i].spans) for i in part])
         for i, analysis in zip(part, done, strict=True):
             out[i] = analysis
     return out, (0 if pool.fallbacks > fallbacks else pool.size)

@@ -66,7 +66,8 @@ class StoreOnce(Analyse):
         request = state.record.request
         if analysis is None and result.answer:
             analysis = analyse(result.answer, request.brand, request.competitors,
-                               self_report_expected=request.self_report)
+                               self_report_expected=request.self_report,
+                               sources=result.sources, spans=result.spans)
         record = CellRecord(spec=spec, result=result, analysis=analysis, stored_at=time.time())
         try:
             await self.cells_kv.create(subjects.cell_key(result.run_id, result.cell_id), encode(record))

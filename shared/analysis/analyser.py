@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 
+from shared.analysis.attribution import cited_by_brand, sentence_brands
 from shared.analysis.evidence import (
     AnswerOffsets,
     inside_other_option,
@@ -28,9 +30,10 @@ from shared.analysis.structure import parse_outline
 from shared.analysis.textutil import ascii_folded, sentence_spans
 from shared.analysis.types import AnswerAnalysis, BrandAnalysis, SelfReport
 from shared.brand import Brand
+from shared.contracts import Source, Span
 
 # Bump whenever the analyser's output for the same input may change.
-ANALYSER_VERSION = "2026.12.3"
+ANALYSER_VERSION = "2026.12.4"
 
 # Words right before a brand name that make it the point of comparison ("逊于X", "比X", "相比X").
 _COMPARISON_BEFORE = re.compile(
@@ -158,9 +161,19 @@ def _disagreements(
 
 
 def analyse(
-    answer: str, brand: Brand, competitors: list[Brand], *, self_report_expected: bool = False
+    answer: str,
+    brand: Brand,
+    competitors: list[Brand],
+    *,
+    self_report_expected: bool = False,
+    sources: Sequence[Source] = (),
+    spans: Sequence[Span] = (),
 ) -> AnswerAnalysis:
-    """Analyse one answer for the main brand and its competitors (see docs/analysis.md)."""
+    """Analyse one answer for the main brand and its competitors (see docs/analysis.md).
+
+    ``sources``/``spans``: a search-grounded answer's citations (CellResult.sources/spans, in
+    offsets of ``answer``); each brand's ``cited_sources`` are the ids attributed to it.
+    """
     # One ASCII-lowercased copy serves every case-insensitive scan below.
     text, folded, report = cut_self_report(answer, ascii_folded(answer))
     matcher = matcher_for(brand, competitors)
@@ -184,6 +197,10 @@ def analyse(
     polarity = _sentiment_totals(sentiment_index, sentences, owners, tracked)
     offsets = AnswerOffsets(answer, text)
     shared_headers = {name for option in options if len(option.brands) > 1 for name in option.brands}
+    cited: dict[str, list[str]] = {}
+    if spans and sources:
+        about = sentence_brands(sentences, mentions, options)
+        cited = cited_by_brand(text, offsets, sentences, about, sources, spans)
     brands: dict[str, BrandAnalysis] = {}
     for name in tracked:
         found = by_brand[name]
@@ -223,6 +240,7 @@ def analyse(
             evidence=evidence,
             confidence="unsure" if reasons else "sure",
             unsure_reasons=reasons,
+            cited_sources=cited.get(name, []),
         )
 
     main = tracked[0] if tracked else brand.name

@@ -83,7 +83,7 @@ class AnswerOffsets:
         return Evidence(role=role, start=self.at(start), end=self.at(end, end=True))  # type: ignore[arg-type]
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     """``[start, end)`` without the blanks at either end (a sentence span holds its line break)."""
     while start < end and text[start].isspace():
         start += 1
@@ -98,7 +98,7 @@ def _line_at(text: str, start: int, end: int, needle: str) -> tuple[int, int]:
     at = found if found >= 0 else start
     line_start = text.rfind("\n", start, at) + 1 if at > start else start
     line_end = text.find("\n", at, end)
-    return _trimmed(text, max(line_start, start), line_end if line_end >= 0 else end)
+    return trimmed(text, max(line_start, start), line_end if line_end >= 0 else end)
 
 
 def rank_evidence(text: str, option: Option, offsets: AnswerOffsets, table: bool) -> Evidence:
@@ -128,11 +128,11 @@ def tone_evidence(
         cues = index.cues(start, end)
         if not cues:
             continue
-        out.append(offsets.evidence("tone", *_trimmed(text, start, end)))
+        out.append(offsets.evidence("tone", *trimmed(text, start, end)))
         out.extend(offsets.evidence("tone", cue_start, cue_end) for cue_start, cue_end, _ in cues)
     if out or not owned:
         return out
-    spans = [_trimmed(text, *sentences[sentence]) for sentence in owned]
+    spans = [trimmed(text, *sentences[sentence]) for sentence in owned]
     naming = [s for s in spans if any(s[0] <= m.start < s[1] for m in mentions)]
     worded = [s for s in spans if s[1] - s[0] > _LIST_NUMBER]
     start, end = (naming or worded or spans)[0]

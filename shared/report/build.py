@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from shared.contracts import ANSWERED, CellRecord, DiagnosisRequest, RunRecord
+from shared.contracts import ANSWERED, CellRecord, DiagnosisRequest, RunRecord, Surface
 from shared.errors import sanitize
+from shared.report.citations import SURFACE_ORDER, CitationTally
 from shared.report.review import build_review
 from shared.report.stats import mean, proportion
 from shared.report.tally import NO_ANSWERS, BrandTally, Observation, TrackedBrand, observe
@@ -60,14 +61,20 @@ def build_report(run: RunRecord, cells: list[CellRecord], *, generated_at: float
         key=lambda c: (c.spec.question_index, model_rank[c.spec.model], c.spec.sample, c.spec.cell_id),
     )
     brands = _tracked_brands(run, ordered_cells)
-    views = _Views(brands=brands)
+    surfaces = [s for s in SURFACE_ORDER if any(c.result.surface == s for c in ordered_cells)]
+    # The surface the overall and per-question figures count: the request's. Search on and off
+    # are never one figure; a model's cells on another surface get their own rows.
+    primary: Surface = "api+search" if request.search else "api"
+    views = _Views(brands=brands, primary=primary, mixed=len(surfaces) > 1,
+                   citation_tally=CitationTally(request.brand, list(request.competitors)))
     for cell in ordered_cells:
         views.add(cell)
 
     reason = run.reason
     if run.status not in _REPORT_STATUSES:
         reason = reason or f"report built while the run was still {run.status!r}"
-    question_indexes = _ordered(range(len(request.questions)), views.question_tallies.keys())
+    question_indexes = _ordered(range(len(request.questions)), views.question_counts.keys())
+    lanes = _lanes(model_order, ordered_cells, primary)
     # Labels show the question as asked, not the template (`questions` keeps the templates).
     asked = [_as_asked(template, request) for template in request.questions]
     return Report(
@@ -85,17 +92,19 @@ def build_report(run: RunRecord, cells: list[CellRecord], *, generated_at: float
         analyser_version=_analyser_version(ordered_cells),
         totals=views.totals(run.total),
         brands=views.overall.finish(),
-        by_model=[views.model_breakdown(model) for model in model_order],
+        by_model=[views.model_breakdown(model, surface) for model, surface in lanes],
         by_question=[views.question_breakdown(index, asked) for index in question_indexes],
         matrix=[
-            views.matrix_cell(index, _question_text(asked, index, views), model)
+            views.matrix_cell(index, _question_text(asked, index, views), model, surface)
             for index in question_indexes
-            for model in model_order
+            for model, surface in lanes
         ],
+        surfaces=surfaces,
+        citations=views.citation_tally.finish(),
         sources=views.sources(),
         failures=views.failures,
         cost=views.cost(model_order),
-        stability=views.stability(request.samples, question_indexes, model_order),
+        stability=views.stability(request.samples, question_indexes, lanes),
         self_report=SelfReportSummary(
             answers_with_self_report=views.self_reports,
             disagreement_count=len(views.disagreements),
@@ -104,6 +113,17 @@ def build_report(run: RunRecord, cells: list[CellRecord], *, generated_at: float
         review=build_review(views.cells, model_order),
         cells=views.cells,
     )
+
+
+def _lanes(model_order: list[str], cells: list[CellRecord], primary: Surface) -> list[tuple[str, Surface]]:
+    """(model, surface) rows in model order: each surface a model's cells ran on (the request's
+    surface for a model without cells)."""
+    seen = {(c.spec.model, c.result.surface) for c in cells}
+    lanes: list[tuple[str, Surface]] = []
+    for model in model_order:
+        mine = [s for s in SURFACE_ORDER if (model, s) in seen]
+        lanes += [(model, s) for s in mine or [primary]]
+    return lanes
 
 
 def _analyser_version(cells: list[CellRecord]) -> str | None:
@@ -187,15 +207,19 @@ class _Views:
     """Everything accumulated in the single pass over the cells."""
 
     brands: list[TrackedBrand]
+    primary: Surface
+    # Cells ran on both surfaces: model rows are labelled "model (surface)".
+    mixed: bool
+    citation_tally: CitationTally
     overall: BrandTally = field(init=False)
-    model_tallies: dict[str, BrandTally] = field(default_factory=dict)
+    model_tallies: dict[tuple[str, Surface], BrandTally] = field(default_factory=dict)
     question_tallies: dict[int, BrandTally] = field(default_factory=dict)
-    model_counts: dict[str, _GroupCounts] = field(default_factory=dict)
+    model_counts: dict[tuple[str, Surface], _GroupCounts] = field(default_factory=dict)
     question_counts: dict[int, _GroupCounts] = field(default_factory=dict)
     question_text: dict[int, str] = field(default_factory=dict)
-    # (question_index, model) -> main-brand (mentioned, rank) per analysed sample.
-    groups: dict[tuple[int, str], list[tuple[bool, int | None]]] = field(default_factory=dict)
-    group_cells: Counter[tuple[int, str]] = field(default_factory=Counter)
+    # (question_index, model, surface) -> main-brand (mentioned, rank) per analysed sample.
+    groups: dict[tuple[int, str, Surface], list[tuple[bool, int | None]]] = field(default_factory=dict)
+    group_cells: Counter[tuple[int, str, Surface]] = field(default_factory=Counter)
     by_status: Counter[str] = field(default_factory=Counter)
     analysed: int = 0
     domains: Counter[str] = field(default_factory=Counter)
@@ -217,19 +241,20 @@ class _Views:
         status = result.status
         self.by_status[status] += 1
         self.question_text.setdefault(spec.question_index, spec.question)
-        model_counts = self.model_counts.setdefault(spec.model, _GroupCounts())
+        lane = (spec.model, result.surface)
+        # Overall and per-question figures count the primary surface only (never both).
+        primary = result.surface == self.primary
+        model_counts = self.model_counts.setdefault(lane, _GroupCounts())
         question_counts = self.question_counts.setdefault(spec.question_index, _GroupCounts())
-        model_tally = self.model_tallies.get(spec.model) or self.model_tallies.setdefault(
-            spec.model, BrandTally(self.brands)
-        )
+        model_tally = self.model_tallies.get(lane) or self.model_tallies.setdefault(lane, BrandTally(self.brands))
         question_tally = self.question_tallies.get(spec.question_index) or self.question_tallies.setdefault(
             spec.question_index, BrandTally(self.brands)
         )
-        group_key = (spec.question_index, spec.model)
+        group_key = (spec.question_index, spec.model, result.surface)
         self.group_cells[group_key] += 1
         samples = self.groups.setdefault(group_key, [])
         answered = status in ANSWERED
-        for counts in (model_counts, question_counts):
+        for counts in (model_counts, question_counts) if primary else (model_counts,):
             counts.cells += 1
             counts.ok += status == "ok"
             counts.covered += status in COVERED
@@ -251,12 +276,14 @@ class _Views:
             return
         self.analysed += 1
         observation: Observation = observe(analysis, self.brands)
-        self.overall.add(observation)
         model_tally.add(observation)
-        question_tally.add(observation)
+        if primary:
+            self.overall.add(observation)
+            question_tally.add(observation)
+            self._add_sources(cell)
         main = observation.brands[0]
         samples.append((main[0], main[2]))
-        self._add_sources(cell)
+        self.citation_tally.add(cell)
         if analysis.self_report is not None:
             self.self_reports += 1
         if analysis.disagreements:
@@ -333,24 +360,31 @@ class _Views:
             brands=tally.finish(),
         )
 
-    def model_breakdown(self, model: str) -> Breakdown:
-        return self._breakdown(model, self.model_counts.get(model), self.model_tallies.get(model), None)
+    def model_breakdown(self, model: str, surface: Surface) -> Breakdown:
+        key = f"{model} ({surface})" if self.mixed else model
+        lane = (model, surface)
+        breakdown = self._breakdown(key, self.model_counts.get(lane), self.model_tallies.get(lane), None)
+        breakdown.surface = surface
+        return breakdown
 
     def question_breakdown(self, index: int, questions: list[str]) -> Breakdown:
-        return self._breakdown(
+        breakdown = self._breakdown(
             _question_text(questions, index, self), self.question_counts.get(index),
             self.question_tallies.get(index), index,
         )
+        breakdown.surface = self.primary
+        return breakdown
 
-    def matrix_cell(self, index: int, question: str, model: str) -> MatrixCell:
-        samples = self.groups.get((index, model), [])
+    def matrix_cell(self, index: int, question: str, model: str, surface: Surface) -> MatrixCell:
+        samples = self.groups.get((index, model, surface), [])
         ranks = [rank for _, rank in samples if rank is not None]
         empty = NO_ANSWERS if samples else "no analysed answer for this question and model"
         return MatrixCell(
             question_index=index,
             question=question,
-            model=model,
-            cells=self.group_cells.get((index, model), 0),
+            model=f"{model} ({surface})" if self.mixed else model,
+            surface=surface,
+            cells=self.group_cells.get((index, model, surface), 0),
             analysed=len(samples),
             visibility=proportion(sum(1 for mentioned, _ in samples if mentioned), len(samples), empty),
             avg_rank=mean(sum(ranks), len(ranks), "never a ranked option here" if samples else empty),
@@ -410,7 +444,9 @@ class _Views:
             ]
         return CostSummary(by_model=by_model, total=total)
 
-    def stability(self, samples: int, question_indexes: list[int], model_order: list[str]) -> Stability:
+    def stability(
+        self, samples: int, question_indexes: list[int], lanes: list[tuple[str, Surface]]
+    ) -> Stability:
         if samples <= 1:
             return Stability(
                 reason="one sample per question and model: agreement needs samples > 1",
@@ -419,9 +455,10 @@ class _Views:
                 interval_width=Metric(reason="samples = 1"),
             )
         groups = [
-            _agreement(index, model, self.groups.get((index, model), []))
+            _agreement(index, f"{model} ({surface})" if self.mixed else model,
+                       self.groups.get((index, model, surface), []))
             for index in question_indexes
-            for model in model_order
+            for model, surface in lanes
         ]
 
         def average(pick: str) -> Metric:
@@ -496,6 +533,9 @@ def _cell_view(cell: CellRecord) -> CellView:
         cost=result.cost,
         currency=result.currency,
         citations=result.citations,
+        surface=result.surface,
+        sources=result.sources,
+        spans=result.spans,
         analysis=cell.analysis,
     )
 

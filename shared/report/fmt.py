@@ -5,6 +5,7 @@ Why one module: a null metric must read the same everywhere ("—" plus its reas
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 
 from shared.report.types import BrandMetrics, Breakdown, Metric, Proportion
@@ -85,3 +86,13 @@ def group_values(group: Breakdown) -> list[str]:
         pct(main.first_rate) if main else DASH,
         pct(main.intercepted) if main else DASH,
     ]
+
+
+# Markdown escaping, shared by every Markdown renderer: viewers render inline HTML and an answer
+# is untrusted text; table cells also escape "|" and line breaks so no text breaks the table.
+def md_text(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def md_cell(text: str) -> str:
+    return md_text(text).replace("|", "\\|").replace("\r", " ").replace("\n", " ")

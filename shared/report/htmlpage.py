@@ -26,6 +26,7 @@ from shared.report.fmt import (
     signed,
     when,
 )
+from shared.report.html_citations import citations_section, surface_badge
 from shared.report.markdown import BRAND_HEADERS, REVIEW_ITEMS, headline
 from shared.report.types import BrandMetrics, Breakdown, CellView, Report
 
@@ -295,6 +296,7 @@ def render_html(report: Report) -> str:
         f"{e(', '.join(report.models))} · {len(report.questions)} question(s) × {report.samples} sample(s)</div>",
         f"<div class='sub'>Run {e(report.run_id)} · created {e(when(report.created_at))} · finished "
         f"{e(when(report.finished_at))}" + (f" · {e(report.reason)}" if report.reason else "") + "</div></header>",
+        surface_badge(report),
         f"<div class='headline'>{e(headline(report))}</div>",
         _kpis(report),
         "<section><h2>Visibility by model 各模型可见度</h2>"
@@ -318,6 +320,7 @@ def render_html(report: Report) -> str:
         + "</div><div>"
         + _source_table("Named sources", [(s.name, s.answers) for s in sources.named])
         + "</div></div></section>",
+        citations_section(report),
         "<section><h2>Failures 失败</h2>" + _failures(report) + "</section>",
         "<section><h2>Cost 成本</h2>" + _cost(report) + "</section>",
         "<section><h2>Sample agreement 采样一致性</h2>" + _stability(report) + "</section>",

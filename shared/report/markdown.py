@@ -7,8 +7,7 @@ question can never break the table layout.
 
 from __future__ import annotations
 
-import html
-
+from shared.report.citations_md import citations_markdown, surface_line
 from shared.report.fmt import (
     DASH,
     GROUP_HEADERS,
@@ -17,6 +16,8 @@ from shared.report.fmt import (
     group_values,
     interception,
     main_brand,
+    md_cell,
+    md_text,
     money,
     number,
     pct,
@@ -25,14 +26,6 @@ from shared.report.fmt import (
     when,
 )
 from shared.report.types import BrandMetrics, Breakdown, CellView, Report
-
-
-def md_text(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
-def md_cell(text: str) -> str:
-    return md_text(text).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
@@ -156,6 +149,7 @@ def render_markdown(report: Report) -> str:
         f" · generated {when(report.generated_at)}"
         + (f" · re-analysed {when(report.reanalysed_at)}" if report.reanalysed_at is not None else "")
         + (f" · analyser {md_text(report.analyser_version)}" if report.analyser_version else ""),
+        surface_line(report),
         "",
         "## Brands",
         "",
@@ -178,6 +172,7 @@ def render_markdown(report: Report) -> str:
         out += _table(["Domain", "Answers"], [[md_cell(s.name), str(s.answers)] for s in report.sources.domains])
     if report.sources.named:
         out += _table(["Named source", "Answers"], [[md_cell(s.name), str(s.answers)] for s in report.sources.named])
+    out += citations_markdown(report)
     out += ["## Cost", ""]
     cost_rows = [
         [md_cell(line.model or "run total"), money(line.amount, line.currency), str(line.priced_cells),
@@ -244,3 +239,4 @@ def _stability(report: Report) -> list[str]:
           share(g.rank_agreement), share(g.interval_width)] for g in stability.groups],
     )
     return out
+

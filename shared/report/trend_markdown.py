@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from shared.monitoring.trend_types import Trend, TrendSeries
-from shared.report.fmt import DASH, when
-from shared.report.markdown import md_cell, md_text
+from shared.report.fmt import DASH, md_cell, md_text, when
 from shared.report.trend_fmt import LABELS, METRICS, slope_of, slope_text, value_of, with_interval
 
 POINT_METRICS = ("visibility", "first_rate", "avg_rank", "share_of_voice", "share_of_voice_branded",

@@ -16,7 +16,7 @@ from typing import Literal
 import msgspec
 
 from shared.analysis.types import AnswerAnalysis
-from shared.contracts import Brand, Citation, Usage
+from shared.contracts import Brand, Citation, Source, Span, Surface, Usage
 
 REPORT_VERSION = 1
 
@@ -74,6 +74,9 @@ class Breakdown(msgspec.Struct, kw_only=True):
 
     key: str
     question_index: int | None = None
+    # The surface of every cell counted here (a report over both surfaces has a model row per
+    # surface, keyed "model (surface)"; the overall and per-question figures count one surface).
+    surface: Surface = "api"
     cells: int = 0
     ok: int = 0
     answered: int = 0
@@ -89,6 +92,7 @@ class MatrixCell(msgspec.Struct, kw_only=True):
     question_index: int
     question: str
     model: str
+    surface: Surface = "api"
     cells: int = 0
     analysed: int = 0
     visibility: Proportion = msgspec.field(default_factory=Proportion)
@@ -104,6 +108,64 @@ class Sources(msgspec.Struct, kw_only=True):
     domains: list[SourceCount] = []
     named: list[SourceCount] = []
     answers_with_sources: Proportion = msgspec.field(default_factory=Proportion)
+
+
+class DomainCitations(msgspec.Struct, kw_only=True):
+    """One domain's citations on one surface: the answers whose cited sources include it."""
+
+    domain: str
+    platform: str = ""
+    # A SourceCategory of shared.report.taxonomy (own-site, competitor-site, ugc, …).
+    category: str = "other"
+    answers: int = 0
+    # answers / the sum of ``answers`` over every domain of the surface (each answer counts a
+    # domain once, however many of its sources are on it).
+    share: Metric = msgspec.field(default_factory=Metric)
+
+
+class DomainCount(msgspec.Struct, kw_only=True):
+    domain: str
+    platform: str = ""
+    category: str = "other"
+    answers: int = 0
+
+
+class BrandCitations(msgspec.Struct, kw_only=True):
+    """The domains of the sources attributed to one brand (its ``cited_sources``), per answer."""
+
+    brand: str
+    kind: BrandKind = "main"
+    # Analysed answers in which some source is attributed to the brand.
+    answers_cited: int = 0
+    domains: list[DomainCount] = []
+
+
+class CitationGap(msgspec.Struct, kw_only=True):
+    """Where to get cited: domains that cite a competitor in some answer and the main brand in none."""
+
+    competitor: str
+    domains: list[DomainCount] = []
+
+
+class CategoryShare(msgspec.Struct, kw_only=True):
+    category: str
+    label: str = ""
+    domains: int = 0
+    answers: int = 0
+    share: Metric = msgspec.field(default_factory=Metric)
+
+
+class SurfaceCitations(msgspec.Struct, kw_only=True):
+    """Citation figures for one surface; api and api+search answers are never counted together."""
+
+    surface: Surface = "api"
+    # Analysed answers on this surface, and those with at least one cited source.
+    answers: int = 0
+    answers_with_citations: Proportion = msgspec.field(default_factory=Proportion)
+    domains: list[DomainCitations] = []
+    brands: list[BrandCitations] = []
+    gaps: list[CitationGap] = []
+    taxonomy: list[CategoryShare] = []
 
 
 class Failure(msgspec.Struct, kw_only=True):
@@ -214,6 +276,11 @@ class CellView(msgspec.Struct, kw_only=True):
     cost: float | None = None
     currency: str | None = None
     citations: list[Citation] = []
+    # Issue #18: "api+search" when the engine's web search was on; the engine's sources (kind
+    # cited | retrieved | named) and the spans citing them, in character offsets of ``answer``.
+    surface: Surface = "api"
+    sources: list[Source] = []
+    spans: list[Span] = []
     analysis: AnswerAnalysis | None = None
 
 
@@ -258,6 +325,10 @@ class Report(msgspec.Struct, kw_only=True):
     by_model: list[Breakdown] = []
     by_question: list[Breakdown] = []
     matrix: list[MatrixCell] = []
+    # The surfaces the cells ran on ("api", "api+search"), in that order; every figure counts one.
+    surfaces: list[Surface] = []
+    # Per surface: which domains the engines' citations come from, per brand (issue #18).
+    citations: list[SurfaceCitations] = []
     sources: Sources = msgspec.field(default_factory=Sources)
     failures: list[Failure] = []
     cost: CostSummary = msgspec.field(default_factory=CostSummary)
