@@ -50,6 +50,10 @@ FLAGGED: frozenset[str] = frozenset({"filtered", "truncated"})
 RunStatus = Literal["running", "complete", "partial", "failed"]
 TERMINAL_RUN: frozenset[str] = frozenset({"complete", "partial", "failed"})
 Stage = Literal["accepted", "dispatched", "running", "reporting", "done"]
+JudgeScope = Literal["unsure", "all"]
+# "answer": a cell's question for a model; "judge": a judging prompt about a stored answer
+# (issue #12), an ordinary job on the judge model's subject with cell id "<cell>:judge".
+JobPurpose = Literal["answer", "judge"]
 
 
 class DiagnosisRequest(msgspec.Struct, kw_only=True):
@@ -78,6 +82,9 @@ class DiagnosisRequest(msgspec.Struct, kw_only=True):
     # A catalogue model asked for a second opinion on the analyser's unsure verdicts (issue #12):
     # its verdicts are reported beside the rules' (with their agreement), never in their place.
     judge: str | None = None
+    # Which cells the judge re-reads: "unsure" (default) only cells with an unsure verdict, and
+    # only those verdicts; "all" every answered cell and every tracked brand (docs/analysis.md, "Judge").
+    judge_scope: JudgeScope = "unsure"
 
 
 class CellSpec(msgspec.Struct, kw_only=True, array_like=False):
@@ -178,6 +185,10 @@ class Job(msgspec.Struct, kw_only=True, tag="job"):
     competitors: list[str] = []
     # Ask the model with the engine's own web search on (the cell's surface is then "api+search").
     search: bool = False
+    purpose: JobPurpose = "answer"
+    # The text sent to the model instead of ``question`` when set (a judging prompt embeds the
+    # answer it judges; built by shared/judge/prompt.py).
+    prompt: str | None = None
 
 
 class CellResult(msgspec.Struct, kw_only=True, tag="result"):

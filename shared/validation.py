@@ -173,6 +173,9 @@ def validate_request(
         if problem:
             errors.append(FieldError(field=f"models[{i}]", reason=problem))
 
+    if req.judge is not None:
+        errors += _judge_problems(req.judge, catalogue, readiness)
+
     if req.samples < 1:
         errors.append(FieldError(field="samples", reason="must be at least 1"))
     elif req.samples > MAX_SAMPLES:
@@ -195,6 +198,15 @@ def validate_request(
                         f"samples); the limit is {settings.max_cells}")]
         )
     return cells
+
+
+def _judge_problems(judge: str, catalogue: Catalogue, readiness: ModelReadiness | None) -> list[FieldError]:
+    """The judge is a catalogue model like any other, and must be ready to take its jobs."""
+    if catalogue.get(judge) is None:
+        valid = ", ".join(catalogue.names())
+        return [FieldError(field="judge", reason=f"unknown model {judge[:60]!r}; valid: {valid}")]
+    problem = readiness(judge) if readiness else None
+    return [FieldError(field="judge", reason=problem)] if problem else []
 
 
 def _budget_problems(req: DiagnosisRequest, catalogue: Catalogue) -> list[FieldError]:

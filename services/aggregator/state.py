@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from shared.contracts import CellRecord, CellSpec, RunRecord
+from shared.judge.select import brands_to_judge
+from shared.judge.types import JudgeRecord
 from shared.validation import plan_index
 
 
@@ -31,6 +33,13 @@ class RunState:
     last_progress_at: float = 0.0
     finalizing: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # The judge (issue #12): cells to judge (cell id -> brands) that have no stored judgement
+    # yet, those whose judge job is published, the stored judgements, and writes under way.
+    # The run ends only once ``judge_pending`` is empty (or at its deadline).
+    judge_pending: dict[str, list[str]] = field(default_factory=dict)
+    judge_sent: set[str] = field(default_factory=set)
+    judgements: dict[str, JudgeRecord] = field(default_factory=dict)
+    judge_storing: set[str] = field(default_factory=set)
 
     @classmethod
     def from_record(cls, record: RunRecord, revision: int) -> RunState:
@@ -59,6 +68,18 @@ class RunState:
         self.by_model.setdefault(cell.spec.model, Counter())[status] += 1
         if cell.result.cost is not None:
             self.cost = (self.cost or 0.0) + cell.result.cost
+        brands = brands_to_judge(self.record.request, cell)
+        if brands and cell_id not in self.judgements:
+            self.judge_pending[cell_id] = brands
+        self.dirty = True
+        return True
+
+    def add_judgement(self, judgement: JudgeRecord) -> bool:
+        """Count a stored judgement; False when it was already counted."""
+        if judgement.cell_id in self.judgements:
+            return False
+        self.judgements[judgement.cell_id] = judgement
+        self.judge_pending.pop(judgement.cell_id, None)
         self.dirty = True
         return True
 
