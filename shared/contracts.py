@@ -50,7 +50,6 @@ FLAGGED: frozenset[str] = frozenset({"filtered", "truncated"})
 RunStatus = Literal["running", "complete", "partial", "failed"]
 TERMINAL_RUN: frozenset[str] = frozenset({"complete", "partial", "failed"})
 Stage = Literal["accepted", "dispatched", "running", "reporting", "done"]
-JudgeScope = Literal["unsure", "all"]
 # "answer": a cell's question for a model; "judge": a judging prompt about a stored answer
 # (issue #12), an ordinary job on the judge model's subject with cell id "<cell>:judge".
 JobPurpose = Literal["answer", "judge"]
@@ -81,10 +80,8 @@ class DiagnosisRequest(msgspec.Struct, kw_only=True):
     search: bool = False
     # A catalogue model asked for a second opinion on the analyser's unsure verdicts (issue #12):
     # its verdicts are reported beside the rules' (with their agreement), never in their place.
+    # Only the unsure verdicts are sent (one judge job per answer that has any); docs/analysis.md, "Judge".
     judge: str | None = None
-    # Which cells the judge re-reads: "unsure" (default) only cells with an unsure verdict, and
-    # only those verdicts; "all" every answered cell and every tracked brand (docs/analysis.md, "Judge").
-    judge_scope: JudgeScope = "unsure"
 
 
 class CellSpec(msgspec.Struct, kw_only=True, array_like=False):

@@ -214,7 +214,9 @@ def _budget_problems(req: DiagnosisRequest, catalogue: Catalogue) -> list[FieldE
     assert req.max_cost is not None
     if not req.max_cost > 0:
         return [FieldError(field="max_cost", reason="must be greater than 0 when given")]
-    specs = [spec for spec in (catalogue.get(m) for m in req.models) if spec is not None]
+    # The judge's calls count against the budget too, so the judge must be priced as well.
+    judged = [*req.models, *([req.judge] if req.judge is not None and req.judge not in req.models else [])]
+    specs = [spec for spec in (catalogue.get(m) for m in judged) if spec is not None]
     unpriced = [spec.name for spec in specs if spec.price is None]
     if unpriced:
         return [FieldError(field="max_cost", reason=f"cannot be enforced: no price in the catalogue for "

@@ -142,6 +142,10 @@ def headline(report: Report) -> tuple[float | None, float | None, float | None]:
     # A run priced in two currencies has no single total: leave it null rather than add them.
     priced = [line for line in report.cost.total if line.amount is not None]
     cost = priced[0].amount if len(priced) == 1 else None
+    # The run's cost includes its judge's calls (shown apart in the report's judge section).
+    judge = report.judge.cost if report.judge is not None else None
+    if cost is not None and judge is not None and judge.amount is not None:
+        cost = round(cost + judge.amount, 6) if judge.currency == priced[0].currency else None
     return report.totals.coverage.value, visibility, cost
 
 

@@ -1,19 +1,23 @@
-"""Judge: publish a judge job for each cell the run's judge must re-read, store each verdict once.
+"""Judge: a judge job for each stored cell with unsure verdicts, each outcome stored once.
 
 The aggregator owns a run's progress, so it owns the judge step too (issue #12): once a cell is
-stored with its analysis and (per ``judge_scope``) has unsure verdicts, a judge job for it goes
-out as an ordinary job on the judge model's subject — the same adapter, retries, breaker and
-cost as any cell. The job's cell id is ``<cell>:judge``, so its ``Nats-Msg-Id`` and its result's
-are ``<run>.<cell>:judge``: re-publishing it (after a restart, every pending cell's job is sent
-again) is deduplicated like a cell's own job.
+stored with unsure verdicts and the request names a ``judge``, a judge job for it goes out as an
+ordinary job on the judge model's subject — the same adapter, retries, breaker and cost
+accounting as any cell. The job's cell id is ``<cell>:judge``, so its ``Nats-Msg-Id`` and its
+result's are ``<run>.<cell>:judge``: re-publishing it (after a restart every pending cell's job
+is sent again) is deduplicated by the stream like a cell's own job.
 
-Exactly once, as for cells: the verdict is written create-only to
+Exactly once, as for cells: the outcome is written create-only to
 ``brandlens_judgements/<run>.<cell>``; a redelivered or duplicated judge result finds the key
-taken and is dropped. A run ends only when no judged cell is pending (or at its deadline,
-when each pending one is stored as ``deadline_exceeded`` — counted in the report, never lost).
+taken and is dropped. A failed judge job is stored with its status (reported, never fatal). A
+run ends only when no judged cell is pending, or at its deadline, when each pending one is
+stored as ``deadline_exceeded``. Spend counts against ``max_cost`` like a cell's: once the run
+has spent its budget, a judge job not yet sent is stored as ``budget_exceeded`` instead.
 """
 
 from __future__ import annotations
+
+import time
 
 import nats.errors
 import nats.js.errors
@@ -22,9 +26,9 @@ from structlog.contextvars import bound_contextvars
 from services.aggregator.progress import ProgressPublisher
 from services.aggregator.state import RunState
 from shared import subjects
-from shared.contracts import CellResult, Job, encode
+from shared.contracts import CellResult, ErrorInfo, Job, encode
 from shared.judge.prompt import build_judge_prompt
-from shared.judge.select import brands_to_judge, tracked
+from shared.judge.select import tracked
 from shared.judge.types import judge_record_decoder
 from shared.judge.verdict import judge_record
 from shared.logging import get_logger
@@ -33,16 +37,21 @@ log = get_logger("brandlens.aggregator")
 
 
 class Judging(ProgressPublisher):
-    def judge_job(self, state: RunState, cell_id: str, brands: list[str]) -> Job:
+    def judge_job(self, state: RunState, cell_id: str) -> Job:
         request = state.record.request
         assert request.judge is not None
         cell = state.cells[cell_id]
+        brands = tracked(request, [brand for brand, _field in state.judge_pending[cell_id]])
         return Job(
             run_id=state.run_id, cell_id=subjects.judge_cell_id(cell_id), model=request.judge,
             question=cell.spec.question, sample=cell.spec.sample, deadline_at=state.record.deadline_at,
             brand=request.brand.name, competitors=[c.name for c in request.competitors], purpose="judge",
-            prompt=build_judge_prompt(cell.spec.question, cell.result.answer, tracked(request, brands)),
+            prompt=build_judge_prompt(cell.spec.question, cell.result.answer, brands),
         )
+
+    def _over_budget(self, state: RunState) -> bool:
+        budget = state.record.request.max_cost
+        return budget is not None and (state.spend or 0.0) >= budget
 
     async def _send_judge_jobs(self) -> None:
         """Publish the judge job of every pending cell not yet sent (the ticker retries failures)."""
@@ -50,10 +59,13 @@ class Judging(ProgressPublisher):
         for state in list(self.active.values()):
             if state.finalizing or state.record.request.judge is None:
                 continue
-            for cell_id, brands in list(state.judge_pending.items()):
-                if cell_id in state.judge_sent:
+            for cell_id in list(state.judge_pending):
+                if cell_id in state.judge_sent or cell_id not in state.judge_pending:
                     continue
-                job = self.judge_job(state, cell_id, brands)
+                if self._over_budget(state):
+                    await self.store_judgement(self._unsent(state, cell_id))
+                    continue
+                job = self.judge_job(state, cell_id)
                 try:
                     await self.js.publish(subjects.job_subject(job.model), encode(job), timeout=5,
                                           headers={"Nats-Msg-Id": f"{job.run_id}.{job.cell_id}"})
@@ -63,6 +75,15 @@ class Judging(ProgressPublisher):
                     return
                 state.judge_sent.add(cell_id)
                 self.judge_jobs += 1
+
+    def _unsent(self, state: RunState, cell_id: str) -> CellResult:
+        budget = state.record.request.max_cost
+        return CellResult(
+            run_id=state.run_id, cell_id=subjects.judge_cell_id(cell_id), model=state.record.request.judge or "",
+            status="budget_exceeded", finished_at=time.time(),
+            error=ErrorInfo(error_class="budget_exceeded",
+                            message=f"not asked: the run reached its max_cost of {budget}"),
+        )
 
     async def store_judgement(self, result: CellResult, *, ending: bool = False) -> bool:
         """Store one judge outcome create-only; False when it was a duplicate, late or unknown."""
@@ -83,8 +104,12 @@ class Judging(ProgressPublisher):
             if cell_id in state.judgements or cell_id in state.judge_storing:
                 self.judge_duplicates += 1
                 return False
-            brands = state.judge_pending.get(cell_id) or brands_to_judge(request, cell)
-            record = judge_record(result, cell, cell_id, request.judge, brands)
+            asked = state.judge_pending.get(cell_id)
+            if asked is None:
+                log.warning("judgement_not_asked")
+                return False
+            brands = tracked(request, [brand for brand, _field in asked])
+            record = judge_record(result, cell, request.judge, asked, brands)
             key = subjects.cell_key(result.run_id, cell_id)
             state.judge_storing.add(cell_id)
             try:
@@ -99,6 +124,6 @@ class Judging(ProgressPublisher):
                 state.judge_storing.discard(cell_id)
             state.add_judgement(record)
             self.judgements_stored += 1
-            log.info("judgement_stored", status=record.status,
-                     rejected=sum(not b.accepted for b in record.brands.values()))
+            log.info("judgement_stored", status=record.status, accepted=len(record.verdicts),
+                     discarded=len(record.discarded))
             return True

@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from shared.contracts import CellRecord, CellSpec, RunRecord
-from shared.judge.select import brands_to_judge
-from shared.judge.types import JudgeRecord
+from shared.judge.select import verdicts_to_judge
+from shared.judge.types import JudgeField, JudgeRecord
 from shared.validation import plan_index
 
 
@@ -33,13 +33,14 @@ class RunState:
     last_progress_at: float = 0.0
     finalizing: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    # The judge (issue #12): cells to judge (cell id -> brands) that have no stored judgement
-    # yet, those whose judge job is published, the stored judgements, and writes under way.
-    # The run ends only once ``judge_pending`` is empty (or at its deadline).
-    judge_pending: dict[str, list[str]] = field(default_factory=dict)
+    # The judge (issue #12): cells to judge (cell id -> [brand, field] asked) that have no stored
+    # judgement yet, those whose judge job is published, the stored judgements, writes under way
+    # and the judge's spend. The run ends only once ``judge_pending`` is empty (or at its deadline).
+    judge_pending: dict[str, list[tuple[str, JudgeField]]] = field(default_factory=dict)
     judge_sent: set[str] = field(default_factory=set)
     judgements: dict[str, JudgeRecord] = field(default_factory=dict)
     judge_storing: set[str] = field(default_factory=set)
+    judge_cost: float | None = None
 
     @classmethod
     def from_record(cls, record: RunRecord, revision: int) -> RunState:
@@ -68,9 +69,9 @@ class RunState:
         self.by_model.setdefault(cell.spec.model, Counter())[status] += 1
         if cell.result.cost is not None:
             self.cost = (self.cost or 0.0) + cell.result.cost
-        brands = brands_to_judge(self.record.request, cell)
-        if brands and cell_id not in self.judgements:
-            self.judge_pending[cell_id] = brands
+        asked = verdicts_to_judge(self.record.request, cell)
+        if asked and cell_id not in self.judgements:
+            self.judge_pending[cell_id] = asked
         self.dirty = True
         return True
 
@@ -80,8 +81,17 @@ class RunState:
             return False
         self.judgements[judgement.cell_id] = judgement
         self.judge_pending.pop(judgement.cell_id, None)
+        if judgement.cost is not None:
+            self.judge_cost = (self.judge_cost or 0.0) + judgement.cost
         self.dirty = True
         return True
+
+    @property
+    def spend(self) -> float | None:
+        """What the run has cost so far, its judge's calls included (max_cost counts both)."""
+        if self.cost is None and self.judge_cost is None:
+            return None
+        return (self.cost or 0.0) + (self.judge_cost or 0.0)
 
     def missing(self) -> list[CellSpec]:
         return [spec for cell_id, spec in self.plan.items() if cell_id not in self.cells]

@@ -9,57 +9,61 @@ from typing import Literal
 
 import msgspec
 
-from shared.analysis.types import Confidence, Tone
+from shared.analysis.types import Confidence
 from shared.contracts import CONTRACT_VERSION, CellStatus
 
-# "rules": the analyser's verdict stands (it was sure, or the judge's verdict was rejected or
-# missing); "judge": an unsure rule verdict whose judge verdict passed the quote check.
-VerdictSource = Literal["rules", "judge"]
+# What a judge is asked about each unsure brand: its rank and its tone (mention is never unsure).
+JudgeField = Literal["rank", "tone"]
+JUDGE_FIELDS: tuple[JudgeField, ...] = ("rank", "tone")
+# Why a judge verdict was discarded: its quote is not a verbatim substring of the answer, or it
+# is not a verdict that was asked for in the shape asked (unknown brand or field, wrong value).
+DiscardReason = Literal["bad_quote", "invalid"]
+# A verdict's value: a rank (1-based int, None = unranked) or a tone ("positive" | "neutral" | "negative").
+Value = int | str | None
 
 
-class RuleVerdict(msgspec.Struct, kw_only=True):
-    """The analyser's verdict on one brand, as it was when the judge was asked."""
+class JudgeVerdict(msgspec.Struct, kw_only=True):
+    """One accepted judge verdict (its quote checked) beside the rule verdict on the same field."""
 
-    mentioned: bool
-    rank: int | None = None
-    tone: Tone | None = None
-    confidence: Confidence = "sure"
+    brand: str
+    field: JudgeField
+    value: Value
+    quote: str
+    rule: Value
+    rule_confidence: Confidence = "unsure"
+    agrees: bool = False
 
 
-class BrandJudgement(msgspec.Struct, kw_only=True):
-    """The judge's verdict on one brand of one answer, checked and compared with the rules."""
+class DiscardedVerdict(msgspec.Struct, kw_only=True):
+    """A judge verdict that was not accepted, kept so the report can show why."""
 
-    # None when the judge gave no usable verdict for this brand (see ``reason``).
-    mentioned: bool | None = None
-    rank: int | None = None
-    tone: Tone | None = None
+    brand: str = ""
+    field: str = ""
+    value: object = None
     quote: str = ""
-    # False: recorded but not applied — the quote is not a verbatim substring of the answer, the
-    # verdict is missing, or the reply was unusable. ``reason`` says which.
-    accepted: bool = False
-    reason: str | None = None
-    rule: RuleVerdict
-    # Agreement with the rule verdict; None when the judge verdict was not accepted.
-    mention_agrees: bool | None = None
-    rank_agrees: bool | None = None
-    tone_agrees: bool | None = None
-    source: VerdictSource = "rules"
+    reason: DiscardReason
+    detail: str = ""
 
 
 class JudgeRecord(msgspec.Struct, kw_only=True):
-    """One judged cell: the judge job's outcome and a verdict per judged brand."""
+    """One judged cell: the judge job's outcome, what was asked, and the checked verdicts."""
 
     v: int = CONTRACT_VERSION
     run_id: str
+    # The judged cell (not the judge job's "<cell>:judge" id).
     cell_id: str
     # The model that answered the cell, and the judge model that re-read it.
     model: str
     judge: str
-    # The judge job's status; "malformed" also when the call answered but the reply was not the
-    # JSON asked for. Anything but "ok" means no verdict was applied.
+    # The judge job's outcome as the adapter classified it (a failed job is reported, not fatal).
     status: CellStatus
     reason: str | None = None
-    brands: dict[str, BrandJudgement] = {}
+    # The job answered but its reply held no JSON of the shape asked for: no verdict at all.
+    unparseable: bool = False
+    # [brand, field] pairs the judge was asked about (the cell's unsure verdicts).
+    asked: list[tuple[str, JudgeField]] = []
+    verdicts: list[JudgeVerdict] = []
+    discarded: list[DiscardedVerdict] = []
     attempts: int = 0
     cost: float | None = None
     currency: str | None = None

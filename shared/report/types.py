@@ -17,6 +17,7 @@ import msgspec
 
 from shared.analysis.types import AnswerAnalysis
 from shared.contracts import Brand, Citation, Usage
+from shared.report.judge_types import JudgeSummary
 
 REPORT_VERSION = 1
 
@@ -233,68 +234,6 @@ class Totals(msgspec.Struct, kw_only=True):
     coverage: Metric = msgspec.field(default_factory=Metric)
     # Answers stopped at the output-token cap: counted in coverage and listed in failures.
     truncated: int = 0
-
-
-class JudgeAgreement(msgspec.Struct, kw_only=True):
-    """Rule-vs-judge agreement for the answers of one model (``model`` None: all models).
-
-    ``mention``/``rank``/``tone`` are the share of *accepted* judge verdicts that agree with the
-    rule verdict (n = accepted verdicts); rejected verdicts are counted, never compared.
-    """
-
-    model: str | None = None
-    verdicts: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    mention: Metric = msgspec.field(default_factory=Metric)
-    rank: Metric = msgspec.field(default_factory=Metric)
-    tone: Metric = msgspec.field(default_factory=Metric)
-
-
-class JudgeReview(msgspec.Struct, kw_only=True):
-    """One judged brand of one answer: the rule verdict, the judge's, and which one stands."""
-
-    cell_id: str
-    model: str
-    brand: str
-    rule_mentioned: bool = False
-    rule_rank: int | None = None
-    rule_tone: str | None = None
-    rule_confidence: str = "sure"
-    judge_mentioned: bool | None = None
-    judge_rank: int | None = None
-    judge_tone: str | None = None
-    quote: str = ""
-    accepted: bool = False
-    reason: str | None = None
-    # "judge" only for an unsure rule verdict whose judge verdict passed the quote check.
-    source: str = "rules"
-
-
-class JudgeSummary(msgspec.Struct, kw_only=True):
-    """The run's second opinion (request ``judge``): jobs, verdicts, agreement, review list.
-
-    The report's metrics stay the rules'; this section shows where a judge differs and the
-    final verdict source of each judged verdict (docs/analysis.md, "Judge").
-    """
-
-    judge: str = ""
-    scope: str = "unsure"
-    # Cells the judge was asked to re-read (one judge job each), by the job's outcome.
-    cells: int = 0
-    judged: int = 0
-    failed: int = 0
-    by_status: dict[str, int] = {}
-    verdicts: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    final_from_judge: int = 0
-    final_from_rules: int = 0
-    agreement: JudgeAgreement = msgspec.field(default_factory=JudgeAgreement)
-    by_model: list[JudgeAgreement] = []
-    reviews: list[JudgeReview] = []
-    cost: float | None = None
-    currency: str | None = None
 
 
 class Report(msgspec.Struct, kw_only=True):
