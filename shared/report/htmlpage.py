@@ -26,6 +26,7 @@ from shared.report.fmt import (
     signed,
     when,
 )
+from shared.report.judge_render import judge_html
 from shared.report.markdown import BRAND_HEADERS, REVIEW_ITEMS, headline
 from shared.report.types import BrandMetrics, Breakdown, CellView, Report
 
@@ -329,6 +330,8 @@ def render_html(report: Report) -> str:
         "<section><h2>Sample agreement 采样一致性</h2>" + _stability(report) + "</section>",
         "<section><h2>Self-report disagreements 自报不一致</h2>" + _self_report(report) + "</section>",
         "<section><h2>Verdicts to review 待复核</h2>" + _review(report) + "</section>",
+        ("<section><h2>Judge (second opinion) 评审模型</h2>" + judge_html(report.judge) + "</section>"
+         if report.judge is not None else ""),
         "<section><h2>Answers 回答原文</h2>"
         + "".join(_answer(c, report.brand.name) for c in report.cells)
         + "</section>",
