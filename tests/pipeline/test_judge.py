@@ -55,6 +55,10 @@ class JudgeStack:
         body: dict[str, Any] = httpx.get(f"{self.harness.simulator_url}/_sim/judge", timeout=5).json()
         return body
 
+    def sim_faults(self, method: str, body: dict[str, Any] | None = None) -> None:
+        url = f"{self.harness.simulator_url}/_sim/faults"
+        httpx.request(method, url, json=body, timeout=5).raise_for_status()
+
     async def cells(self, report: Report) -> dict[str, CellRecord]:
         kv = await self.client.js.key_value(subjects.CELLS_BUCKET)
         return {c.cell_id: cell_decoder.decode((await kv.get(subjects.cell_key(report.run_id, c.cell_id))).value
@@ -229,3 +233,22 @@ class TestWithoutJudge:
             await judge_stack.client.submit(diagnosis(judge="no-such-model"))
         (field,) = caught.value.fields
         assert field.field == "judge" and "no-such-model" in field.reason and JUDGE in field.reason
+
+
+class TestFailedJudgeJobs:
+    async def test_a_failed_judge_job_is_reported_and_the_run_completes(self, judge_stack: JudgeStack) -> None:
+        """Judge calls the provider filters are stored with their status, counted, and their verdicts
+        unanswered; the run still completes with the rule figures."""
+        judge_stack.sim_faults("POST", {"mode": "filter", "model": "deepseek-chat"})
+        try:
+            accepted = await judge_stack.client.submit(diagnosis(judge=JUDGE, samples=1))
+            await judge_stack.client.wait(accepted.run_id, timeout_s=90)
+            report = await judge_stack.client.report(accepted.run_id)
+        finally:
+            judge_stack.sim_faults("DELETE")
+        summary = report.judge
+        assert report.status == "complete" and summary is not None and summary.jobs > 0
+        assert summary.by_status == {"filtered": summary.jobs}
+        assert summary.accepted == 0 and summary.unanswered == summary.asked > 0
+        stored = await judge_stack.judgements(report.run_id)
+        assert len(stored) == summary.jobs and all(r.reason for r in stored.values())
