@@ -1,7 +1,7 @@
 """The report's judge section: judge jobs by outcome, verdicts by fate, rule-vs-judge agreement.
 
 Agreement is counted over *accepted* judge verdicts only (quote verbatim in the answer, a value in
-the field's domain): per field, ``k`` of ``n`` equal the rule verdict. The rule verdicts are the
+the field's domain): per field, ``k`` of ``n`` equal the rule verdict of the report's cells. The rule verdicts are the
 report's figures whatever the judge says; a disagreement is listed for an analyst to read.
 """
 
@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
+import msgspec
+
+from shared.analysis.types import AnswerAnalysis
 from shared.contracts import CellRecord, DiagnosisRequest
 from shared.judge.types import JudgeRecord
+from shared.judge.verdict import rule_value
 from shared.report.judge_types import (
     FieldAgreement,
     JudgeAgreement,
@@ -62,6 +66,23 @@ def _cost(records: list[JudgeRecord]) -> JudgeCost:
     return cost
 
 
+def _against(record: JudgeRecord, analysis: AnswerAnalysis | None) -> JudgeRecord:
+    """``record`` compared with the cell's rule verdicts as they are now: after a re-analysis the
+    judge's stored verdicts are set beside the new rules, not the ones they were asked about."""
+    if analysis is None:
+        return record
+    verdicts = []
+    for verdict in record.verdicts:
+        found = analysis.brands.get(verdict.brand)
+        if found is None:
+            verdicts.append(verdict)
+            continue
+        rule = rule_value(found, verdict.field)
+        verdicts.append(msgspec.structs.replace(verdict, rule=rule, rule_confidence=found.confidence,
+                                                agrees=verdict.value == rule))
+    return msgspec.structs.replace(record, verdicts=verdicts)
+
+
 def judge_summary(request: DiagnosisRequest, cells: list[CellRecord],
                   judgements: Mapping[str, JudgeRecord]) -> JudgeSummary:
     """The judge section of a run's report; ``cells`` give the order of models and answers."""
@@ -69,7 +90,8 @@ def judge_summary(request: DiagnosisRequest, cells: list[CellRecord],
     model_rank = {model: index for index, model in enumerate(request.models)}
     order = sorted((cell.spec for cell in cells if cell.spec.cell_id in judgements),
                    key=lambda s: (s.question_index, model_rank.get(s.model, len(model_rank)), s.sample, s.cell_id))
-    records = [judgements[spec.cell_id] for spec in order]
+    analyses = {cell.spec.cell_id: cell.analysis for cell in cells}
+    records = [_against(judgements[spec.cell_id], analyses[spec.cell_id]) for spec in order]
     by_model: dict[str, list[JudgeRecord]] = {}
     for record in records:
         by_model.setdefault(record.model, []).append(record)

@@ -215,6 +215,23 @@ class TestAgreement:
             assert f"discarded for a bad quote {summary.discarded_bad_quote}" in text
 
 
+class TestReanalysis:
+    async def test_reanalysis_sets_the_stored_judge_verdicts_beside_the_new_rules(
+        self, judge_stack: JudgeStack, judged: JudgedRun
+    ) -> None:
+        """A re-analysed report keeps its judge section from the stored judgements (no new judge job);
+        with the same analyser the counts are unchanged."""
+        seen = judge_stack.sim_judge()["requests"]
+        await judge_stack.client.reanalyze(judged.report.run_id)
+        rebuilt = await judge_stack.client.report(judged.report.run_id)
+        assert rebuilt.reanalysed_at is not None and rebuilt.judge is not None
+        before = judged.report.judge
+        assert before is not None
+        assert (rebuilt.judge.jobs, rebuilt.judge.accepted, rebuilt.judge.agreement) == (
+            before.jobs, before.accepted, before.agreement)
+        assert judge_stack.sim_judge()["requests"] == seen
+
+
 class TestWithoutJudge:
     async def test_a_run_without_judge_sends_no_judge_job(self, judge_stack: JudgeStack) -> None:
         """No `judge`: no judge request at the simulator, no judgement key, no judge section."""
