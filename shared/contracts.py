@@ -225,9 +225,13 @@ class Progress(msgspec.Struct, kw_only=True, tag="progress"):
     by_status: dict[str, int] = {}
     by_model: dict[str, dict[str, int]] = {}
     at: float = 0.0
-    # Spend so far (catalogue currency) from the cells' reported usage; the dispatcher stops
-    # releasing cells of a run whose spend reaches its max_cost.
+    # Spend so far (catalogue currency) from the cells' reported usage and the judge's calls; the
+    # dispatcher stops releasing cells of a run whose spend reaches its max_cost.
     cost: float | None = None
+    # Judge jobs (request ``judge``) known so far and those with a stored outcome: a run whose
+    # cells are all done is still running while judged < judge_jobs.
+    judge_jobs: int = 0
+    judged: int = 0
 
 
 class Completed(msgspec.Struct, kw_only=True, tag="completed"):
