@@ -66,14 +66,16 @@ class Judging(ProgressPublisher):
                     await self.store_judgement(self._unsent(state, cell_id))
                     continue
                 job = self.judge_job(state, cell_id)
+                # Claimed before the await: the ticker and a result batch may both be sending.
+                state.judge_sent.add(cell_id)
                 try:
                     await self.js.publish(subjects.job_subject(job.model), encode(job), timeout=5,
                                           headers={"Nats-Msg-Id": f"{job.run_id}.{job.cell_id}"})
                 except (nats.errors.Error, nats.js.errors.Error, TimeoutError) as exc:
+                    state.judge_sent.discard(cell_id)
                     log.warning("judge_job_publish_failed", run_id=state.run_id, cell_id=cell_id,
                                 error=type(exc).__name__)
                     return
-                state.judge_sent.add(cell_id)
                 self.judge_jobs += 1
 
     def _unsent(self, state: RunState, cell_id: str) -> CellResult:
