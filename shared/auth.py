@@ -48,6 +48,9 @@ def _adapter_permissions(model: str) -> dict[str, object]:
                 f"$KV.{subjects.HEALTH_BUCKET}.{model}",
                 _KV_DIRECT.format(bucket=subjects.CELLS_BUCKET),
                 f"$JS.API.STREAM.MSG.GET.KV_{subjects.CELLS_BUCKET}",
+                # ... and judgements, to skip a redelivered judge job already judged.
+                _KV_DIRECT.format(bucket=subjects.JUDGEMENTS_BUCKET),
+                f"$JS.API.STREAM.MSG.GET.KV_{subjects.JUDGEMENTS_BUCKET}",
                 "$JS.API.STREAM.INFO.*", "$JS.API.INFO",
                 "$SRV.>",
             ],
@@ -63,7 +66,8 @@ def _aggregator_deny() -> list[str]:
     match whole tokens only, so the protected streams are listed one by one."""
     protected = [subjects.JOBS_STREAM, subjects.RESULTS_STREAM, subjects.EVENTS_STREAM, subjects.ADVISORIES_STREAM]
     protected += [f"KV_{bucket}" for bucket in (subjects.RUNS_BUCKET, subjects.CELLS_BUCKET,
-                                                  subjects.REQUESTS_BUCKET, subjects.HEALTH_BUCKET)]
+                                                  subjects.REQUESTS_BUCKET, subjects.HEALTH_BUCKET,
+                                                  subjects.JUDGEMENTS_BUCKET)]
     deny = ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.UPDATE.>", "$JS.API.CONSUMER.DELETE.>"]
     deny += [f"$JS.API.STREAM.PURGE.{name}" for name in protected]
     deny += [f"$JS.API.STREAM.MSG.DELETE.{name}" for name in protected if name != subjects.JOBS_STREAM]
@@ -83,7 +87,8 @@ def _service_permissions(extra_subscribe: list[str], deny: list[str] | None = No
 # queued for a model or a raw result.
 CLIENT_READ_STREAMS = [
     subjects.EVENTS_STREAM,
-    *(f"KV_{bucket}" for bucket in (subjects.RUNS_BUCKET, subjects.CELLS_BUCKET, subjects.HEALTH_BUCKET)),
+    *(f"KV_{bucket}" for bucket in (subjects.RUNS_BUCKET, subjects.CELLS_BUCKET, subjects.HEALTH_BUCKET,
+                                    subjects.JUDGEMENTS_BUCKET)),
     f"OBJ_{subjects.REPORTS_STORE}",
     # Monitor alerts: a client (or a late consumer) reads them from the stream.
     subjects.ALERTS_STREAM,

@@ -176,6 +176,9 @@ def _bucket_configs(settings: Settings) -> list[KeyValueConfig]:
         KeyValueConfig(bucket=subjects.CELLS_BUCKET,
                        description="One record per cell, key = <run id>.<cell id>, written create-only",
                        ttl=settings.retention_s, **common),  # type: ignore[arg-type]
+        KeyValueConfig(bucket=subjects.JUDGEMENTS_BUCKET,
+                       description="A judge's verdicts per cell, key = <run id>.<cell id>, written create-only",
+                       ttl=settings.retention_s, **common),  # type: ignore[arg-type]
         KeyValueConfig(bucket=subjects.REQUESTS_BUCKET, description="request_id digest -> run id",
                        ttl=settings.retention_s, **common),  # type: ignore[arg-type]
         # Health is a heartbeat: an adapter that stops writing disappears after the TTL.

@@ -50,6 +50,9 @@ FLAGGED: frozenset[str] = frozenset({"filtered", "truncated"})
 RunStatus = Literal["running", "complete", "partial", "failed"]
 TERMINAL_RUN: frozenset[str] = frozenset({"complete", "partial", "failed"})
 Stage = Literal["accepted", "dispatched", "running", "reporting", "done"]
+# "answer": a cell's question for a model; "judge": a judging prompt about a stored answer
+# (issue #12), an ordinary job on the judge model's subject with cell id "<cell>:judge".
+JobPurpose = Literal["answer", "judge"]
 
 
 class DiagnosisRequest(msgspec.Struct, kw_only=True):
@@ -77,6 +80,7 @@ class DiagnosisRequest(msgspec.Struct, kw_only=True):
     search: bool = False
     # A catalogue model asked for a second opinion on the analyser's unsure verdicts (issue #12):
     # its verdicts are reported beside the rules' (with their agreement), never in their place.
+    # Only the unsure verdicts are sent (one judge job per answer that has any); docs/analysis.md, "Judge".
     judge: str | None = None
 
 
@@ -178,6 +182,10 @@ class Job(msgspec.Struct, kw_only=True, tag="job"):
     competitors: list[str] = []
     # Ask the model with the engine's own web search on (the cell's surface is then "api+search").
     search: bool = False
+    purpose: JobPurpose = "answer"
+    # The text sent to the model instead of ``question`` when set (a judging prompt embeds the
+    # answer it judges; built by shared/judge/prompt.py).
+    prompt: str | None = None
 
 
 class CellResult(msgspec.Struct, kw_only=True, tag="result"):
@@ -217,9 +225,13 @@ class Progress(msgspec.Struct, kw_only=True, tag="progress"):
     by_status: dict[str, int] = {}
     by_model: dict[str, dict[str, int]] = {}
     at: float = 0.0
-    # Spend so far (catalogue currency) from the cells' reported usage; the dispatcher stops
-    # releasing cells of a run whose spend reaches its max_cost.
+    # Spend so far (catalogue currency) from the cells' reported usage and the judge's calls; the
+    # dispatcher stops releasing cells of a run whose spend reaches its max_cost.
     cost: float | None = None
+    # Judge jobs (request ``judge``) known so far and those with a stored outcome: a run whose
+    # cells are all done is still running while judged < judge_jobs.
+    judge_jobs: int = 0
+    judged: int = 0
 
 
 class Completed(msgspec.Struct, kw_only=True, tag="completed"):

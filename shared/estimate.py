@@ -90,3 +90,19 @@ def deadline_reason(estimate: RunEstimate) -> str:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
+
+
+def judge_estimate(catalogue: Catalogue, judge: str, cells: int, totals: dict[str, float]) -> list[str]:
+    """What the judge may add: at most one job per cell, sent only for answers with an unsure
+    verdict, which is known only once they are analysed (issue #12) — so an upper bound."""
+    spec = catalogue.models[judge]
+    per_job = spec.estimated_judge_cost()
+    if per_job is None or spec.price is None:
+        return [f"judge {judge}: at most {cells} judge jobs (one per answer with an unsure verdict); "
+                "cost: unknown (no price in the catalogue)"]
+    most = cells * per_job
+    lines = [f"judge {judge}: at most {cells} judge jobs (one per answer with an unsure verdict), "
+             f"≈ {per_job:.6f} {spec.price.currency} each: at most ≈ {most:.4f} {spec.price.currency}"]
+    currency = spec.price.currency
+    lines.append(f"estimated cost with the judge: at most {totals.get(currency, 0.0) + most:.4f} {currency}")
+    return lines

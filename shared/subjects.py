@@ -35,6 +35,8 @@ CELLS_BUCKET = "brandlens_cells"
 REQUESTS_BUCKET = "brandlens_requests"
 HEALTH_BUCKET = "brandlens_health"
 REPORTS_STORE = "brandlens_reports"
+# A judge's verdicts per cell (issue #12), key = <run id>.<cell id> like the cell they judge.
+JUDGEMENTS_BUCKET = "brandlens_judgements"
 
 
 def job_subject(model: str) -> str:
@@ -82,6 +84,21 @@ def max_deliveries_advisory(stream: str = JOBS_STREAM) -> str:
 
 def cell_key(run_id: str, cell_id: str) -> str:
     return f"{run_id}.{cell_id}"
+
+
+# A judge job's cell id is its cell's id plus this suffix, so its Nats-Msg-Id (and its result's)
+# is "<run>.<cell>:judge": deduplicated like the cell's own job, and never a valid KV key or
+# planned cell id (":" is outside both alphabets), so it cannot be mistaken for a cell.
+JUDGE_SUFFIX = ":judge"
+
+
+def judge_cell_id(cell_id: str) -> str:
+    return cell_id + JUDGE_SUFFIX
+
+
+def judged_cell(cell_id: str) -> str | None:
+    """The cell a judge job's cell id refers to; None for an ordinary cell id."""
+    return cell_id[: -len(JUDGE_SUFFIX)] if cell_id.endswith(JUDGE_SUFFIX) else None
 
 
 # Monitors (issue 17): request/reply endpoints, the schedule stream and the KV buckets.

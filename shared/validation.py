@@ -183,6 +183,9 @@ def validate_request(
         if problem:
             errors.append(FieldError(field=f"models[{i}]", reason=problem))
 
+    if req.judge is not None:
+        errors += _judge_problems(req.judge, catalogue, readiness)
+
     if req.samples < 1:
         errors.append(FieldError(field="samples", reason="must be at least 1"))
     elif req.samples > MAX_SAMPLES:
@@ -207,12 +210,23 @@ def validate_request(
     return cells
 
 
+def _judge_problems(judge: str, catalogue: Catalogue, readiness: ModelReadiness | None) -> list[FieldError]:
+    """The judge is a catalogue model like any other, and must be ready to take its jobs."""
+    if catalogue.get(judge) is None:
+        valid = ", ".join(catalogue.names())
+        return [FieldError(field="judge", reason=f"unknown model {judge[:60]!r}; valid: {valid}")]
+    problem = readiness(judge) if readiness else None
+    return [FieldError(field="judge", reason=problem)] if problem else []
+
+
 def _budget_problems(req: DiagnosisRequest, catalogue: Catalogue) -> list[FieldError]:
     """A budget must be enforceable: spend is known only for priced models, in one currency."""
     assert req.max_cost is not None
     if not req.max_cost > 0:
         return [FieldError(field="max_cost", reason="must be greater than 0 when given")]
-    specs = [spec for spec in (catalogue.get(m) for m in req.models) if spec is not None]
+    # The judge's calls count against the budget too, so the judge must be priced as well.
+    judged = [*req.models, *([req.judge] if req.judge is not None and req.judge not in req.models else [])]
+    specs = [spec for spec in (catalogue.get(m) for m in judged) if spec is not None]
     unpriced = [spec.name for spec in specs if spec.price is None]
     if unpriced:
         return [FieldError(field="max_cost", reason=f"cannot be enforced: no price in the catalogue for "

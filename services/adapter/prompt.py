@@ -16,6 +16,9 @@ SELF_REPORT_INSTRUCTION = (
 
 
 def user_message(job: Job) -> str:
+    if job.prompt is not None:
+        # A judge job (or any job that brings its own text) is sent exactly as built.
+        return job.prompt
     if not job.self_report:
         return job.question
     # Names are inserted with json.dumps so quotes or braces in a brand name stay data.

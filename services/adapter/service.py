@@ -93,6 +93,7 @@ class AdapterService:
         self.js: JetStreamContext | None = None
         self.health_kv: KeyValue | None = None
         self.cells_kv: KeyValue | None = None
+        self.judgements_kv: KeyValue | None = None
         self.caller: Caller | None = None
         self.micro: MicroService | None = None
         self._puller: JobPuller | None = None
@@ -115,6 +116,7 @@ class AdapterService:
         await wait_for_topology(self.nc, self.settings)
         self.health_kv = await self.js.key_value(subjects.HEALTH_BUCKET)
         self.cells_kv = await self.js.key_value(subjects.CELLS_BUCKET)
+        self.judgements_kv = await self.js.key_value(subjects.JUDGEMENTS_BUCKET)
         self.micro = await MicroService(
             self.nc,
             "brandlens-adapter",
@@ -335,9 +337,12 @@ class AdapterService:
                 self._working.pop(id(msg), None)
 
     async def _already_stored(self, job: Job) -> bool:
-        assert self.cells_kv is not None
+        assert self.cells_kv is not None and self.judgements_kv is not None
+        judged = subjects.judged_cell(job.cell_id)
+        # A judge job's outcome is stored under its cell's key in the judgements bucket.
+        bucket, cell_id = (self.cells_kv, job.cell_id) if judged is None else (self.judgements_kv, judged)
         try:
-            await self.cells_kv.get(subjects.cell_key(job.run_id, job.cell_id))
+            await bucket.get(subjects.cell_key(job.run_id, cell_id))
             return True
         except (nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):
             return False

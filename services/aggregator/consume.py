@@ -79,8 +79,13 @@ class Consume(EndRun):
             except msgspec.DecodeError:
                 log.error("result_undecodable", bytes=len(msg.data))
                 await msg.term()
+        # Judge results are verdicts about a stored cell, not answers to analyse.
+        judged = [(msg, result) for msg, result in results if subjects.judged_cell(result.cell_id) is not None]
+        results = [(msg, result) for msg, result in results if subjects.judged_cell(result.cell_id) is None]
         analyses = await self._analyse_ahead([result for _, result in results])
-        await asyncio.gather(*(self._handle_result(msg, result, analyses.get(id(result))) for msg, result in results))
+        await asyncio.gather(*(self._handle_result(msg, result, analyses.get(id(result))) for msg, result in results),
+                             *(self._handle_judgement(msg, result) for msg, result in judged))
+        await self._send_judge_jobs()
         await self._finish_ready_runs()
 
     async def _handle_result(self, msg: Msg, result: CellResult, analysis: AnswerAnalysis | None) -> None:
@@ -94,6 +99,16 @@ class Consume(EndRun):
             return
         await msg.ack()
 
+    async def _handle_judgement(self, msg: Msg, result: CellResult) -> None:
+        try:
+            await self.store_judgement(result)
+        except Exception as exc:
+            log.error("judgement_store_failed", run_id=result.run_id, cell_id=result.cell_id,
+                      error=type(exc).__name__, exc_info=True)
+            with contextlib.suppress(Exception):
+                await msg.nak(delay=1.0)
+            return
+        await msg.ack()
 
     # --- MaxDeliver advisories ------------------------------------------------------------
 
@@ -127,7 +142,8 @@ class Consume(EndRun):
                                 message=f"the job failed {deliveries} deliveries without producing a result"),
                 finished_at=time.time(),
             )
-            await self.store(result)
+            # A judge job that never produced a result is its cell's judgement (counted as failed).
+            await (self.store_judgement(result) if job.purpose == "judge" else self.store(result))
             self.crashed_jobs += 1
             # A work-queue stream keeps a message that hit MaxDeliver; remove it once recorded.
             with contextlib.suppress(Exception):

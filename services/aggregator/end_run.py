@@ -24,7 +24,7 @@ import nats.errors
 import nats.js.errors
 from structlog.contextvars import bound_contextvars
 
-from services.aggregator.progress import ProgressPublisher
+from services.aggregator.judge import Judging
 from services.aggregator.state import RunState
 from shared import subjects
 from shared.bus import put_report
@@ -40,20 +40,24 @@ from shared.contracts import (
 from shared.logging import get_logger
 from shared.report import Report, build_report, derive_run_status
 from shared.report.formats import render
+from shared.report.judge import judge_summary
 
 log = get_logger("brandlens.aggregator")
 
 
-class EndRun(ProgressPublisher):
+class EndRun(Judging):
     async def _finish_ready_runs(self) -> None:
         now = time.time()
         for state in list(self.active.values()):
             if state.finalizing:
                 continue
-            if state.done >= state.total:
+            if state.done >= state.total and not state.judge_pending:
                 await self.finish(state, reason=None)
             elif now >= state.record.deadline_at:
-                await self.finish(state, reason=f"deadline passed with {state.total - state.done} cells outstanding")
+                outstanding = f"{state.total - state.done} cells"
+                if state.judge_pending:
+                    outstanding += f" and {len(state.judge_pending)} judge jobs"
+                await self.finish(state, reason=f"deadline passed with {outstanding} outstanding")
 
     async def finish(self, state: RunState, reason: str | None) -> None:
         assert self.cells_kv is not None and self.reports is not None and self.js is not None
@@ -64,7 +68,7 @@ class EndRun(ProgressPublisher):
         with bound_contextvars(run_id=state.run_id):
             # Writes already under way finish first, so a cell is never written by both.
             for _ in range(3000):
-                if not state.storing:
+                if not state.storing and not state.judge_storing:
                     break
                 await asyncio.sleep(0.01)
             # 1. every cell the run expects gets exactly one stored outcome.
@@ -73,6 +77,15 @@ class EndRun(ProgressPublisher):
                     run_id=state.run_id, cell_id=spec.cell_id, model=spec.model, status="deadline_exceeded",
                     error=ErrorInfo(error_class="deadline_exceeded",
                                     message="no result before the run's deadline; the cell was cancelled"),
+                    finished_at=time.time(),
+                ))
+            # ... and every cell the judge was to re-read gets exactly one stored judgement.
+            for cell_id in list(state.judge_pending):
+                await self.store_judgement(ending=True, result=CellResult(
+                    run_id=state.run_id, cell_id=subjects.judge_cell_id(cell_id),
+                    model=state.record.request.judge or "", status="deadline_exceeded",
+                    error=ErrorInfo(error_class="deadline_exceeded",
+                                    message="no judge verdict before the run's deadline"),
                     finished_at=time.time(),
                 ))
             cells = [state.cells[cell_id] for cell_id in state.plan if cell_id in state.cells]
@@ -89,6 +102,8 @@ class EndRun(ProgressPublisher):
             record.reason = reason
             record.by_status = dict(state.by_status)
             report = build_report(record, cells, generated_at=finished_at)
+            if record.request.judge is not None:
+                report.judge = judge_summary(record.request, cells, state.judgements)
             record.coverage, record.visibility, record.cost = headline(report)
             # 2. the report, 3. the terminal run record, 4. the announcement — in that order.
             await put_report(self.reports, state.run_id, render(report, "json"))
@@ -127,6 +142,10 @@ def headline(report: Report) -> tuple[float | None, float | None, float | None]:
     # A run priced in two currencies has no single total: leave it null rather than add them.
     priced = [line for line in report.cost.total if line.amount is not None]
     cost = priced[0].amount if len(priced) == 1 else None
+    # The run's cost includes its judge's calls (shown apart in the report's judge section).
+    judge = report.judge.cost if report.judge is not None else None
+    if cost is not None and judge is not None and judge.amount is not None:
+        cost = round(cost + judge.amount, 6) if judge.currency == priced[0].currency else None
     return report.totals.coverage.value, visibility, cost
 
 

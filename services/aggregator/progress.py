@@ -32,7 +32,8 @@ class ProgressPublisher(StoreOnce):
             event = Progress(
                 run_id=state.run_id, stage="reporting" if state.finalizing else "running", done=state.done,
                 total=state.total, by_status=dict(state.by_status),
-                by_model={m: dict(c) for m, c in state.by_model.items()}, at=now, cost=state.cost,
+                by_model={m: dict(c) for m, c in state.by_model.items()}, at=now, cost=state.spend,
+                judge_jobs=len(state.judge_pending) + len(state.judgements), judged=len(state.judgements),
             )
             with contextlib.suppress(Exception):
                 await self.js.publish(subjects.progress_subject(state.run_id), encode(event), timeout=5)

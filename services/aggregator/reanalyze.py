@@ -31,11 +31,13 @@ from shared import subjects
 from shared.analysis import ANALYSER_VERSION, analyse
 from shared.analysis.types import AnswerAnalysis
 from shared.brand import Brand
-from shared.bus import put_report
+from shared.bus import kv_keys, put_report
 from shared.contracts import TERMINAL_RUN, CellRecord, CellResult, RunRecord, cell_decoder, encode, run_decoder
 from shared.errors import RequestRejected, RunNotFinished, RunNotFound, ServiceUnavailable
+from shared.judge.types import JudgeRecord, judge_record_decoder
 from shared.logging import get_logger
 from shared.report import Report, build_report, render
+from shared.report.judge import judge_summary
 from shared.report.types import ReanalysisSummary
 from shared.service import Reject
 
@@ -123,6 +125,18 @@ async def read_cells(js: JetStreamContext, run_id: str) -> list[CellRecord]:
     return await asyncio.to_thread(lambda: [cell_decoder.decode(data) for data in raw])
 
 
+async def read_judgements(js: JetStreamContext, run: RunRecord) -> dict[str, JudgeRecord]:
+    """The run's stored judge outcomes by judged cell (few: one per answer with unsure verdicts)."""
+    kv = await js.key_value(subjects.JUDGEMENTS_BUCKET)
+    found: dict[str, JudgeRecord] = {}
+    for key in await kv_keys(js, subjects.JUDGEMENTS_BUCKET, f"{run.run_id}.>"):
+        entry = await kv.get(key)
+        if entry.value:
+            record = judge_record_decoder.decode(entry.value)
+            found[record.cell_id] = record
+    return found
+
+
 def analyse_answers(
     answers: list[CellResult], brand: Brand, competitors: list[Brand], self_report: bool
 ) -> list[AnswerAnalysis | None]:
@@ -185,7 +199,8 @@ async def _analyse_on(
 
 
 def _rebuild(
-    run: RunRecord, stored: list[CellRecord], analyses: list[AnswerAnalysis | None], now: float
+    run: RunRecord, stored: list[CellRecord], analyses: list[AnswerAnalysis | None], now: float,
+    judgements: dict[str, JudgeRecord],
 ) -> tuple[Report, bytes, ReanalysisSummary]:
     """Metrics and JSON from the new analyses (CPU-only, run in a worker thread)."""
     previous: Counter[str] = Counter(c.analysis.analyser_version for c in stored if c.analysis is not None)
@@ -193,6 +208,9 @@ def _rebuild(
     changed = sum(1 for old, new in zip(stored, analyses, strict=True) if old.analysis != new)
     report = build_report(run, cells, generated_at=now)
     report.reanalysed_at = now
+    if run.request.judge is not None:
+        # The stored judge verdicts beside the new rule verdicts (no judge job is sent again).
+        report.judge = judge_summary(run.request, cells, judgements)
     body = render(report, "json")
     main = next((b for b in report.brands if b.kind == "main"), None)
     summary = ReanalysisSummary(
@@ -227,7 +245,8 @@ async def reanalyse(js: JetStreamContext, run_id: str, pool: AnalysisPool | None
     async with _one_at_a_time():
         stored = await read_cells(js, run_id)
         analyses, workers = await _analyse_all(run, stored, pool)
-        report, body, summary = await asyncio.to_thread(_rebuild, run, stored, analyses, time.time())
+        judgements = await read_judgements(js, run) if run.request.judge is not None else {}
+        report, body, summary = await asyncio.to_thread(_rebuild, run, stored, analyses, time.time(), judgements)
     summary.workers = workers
     reports = await js.object_store(subjects.REPORTS_STORE)
     # put() publishes the new object and then purges the old one's chunks: readers see the old

@@ -28,6 +28,7 @@ from shared.contracts import (
     cell_decoder,
     run_decoder,
 )
+from shared.judge.types import judge_record_decoder
 from shared.logging import get_logger
 from shared.service import MicroService
 
@@ -41,6 +42,7 @@ class Runs:
         self.js: JetStreamContext | None = None
         self.runs_kv: KeyValue | None = None
         self.cells_kv: KeyValue | None = None
+        self.judgements_kv: KeyValue | None = None
         self.reports: ObjectStore | None = None
         self.micro: MicroService | None = None
         self.active: dict[str, RunState] = {}
@@ -53,6 +55,9 @@ class Runs:
         self.late = 0
         self.crashed_jobs = 0
         self.finished_runs = 0
+        self.judge_jobs = 0
+        self.judgements_stored = 0
+        self.judge_duplicates = 0
         self.analysis = AnalysisPool(worker_count(settings.analysis_workers))
 
 
@@ -77,6 +82,14 @@ class Runs:
                 entry = await self.cells_kv.get(key)
                 if entry.value:
                     state.add(cell_decoder.decode(entry.value))
+        if state.record.request.judge is None or self.judgements_kv is None:
+            return
+        # Judgements already stored: their cells are not judged again (the others are re-sent).
+        for key in await kv_keys(self.js, subjects.JUDGEMENTS_BUCKET, f"{state.run_id}.>"):
+            with contextlib.suppress(nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):
+                entry = await self.judgements_kv.get(key)
+                if entry.value:
+                    state.add_judgement(judge_record_decoder.decode(entry.value))
 
     async def run_state(self, run_id: str) -> RunState | None:
         """The active run's state, loading it (and its stored cells) on first sight."""

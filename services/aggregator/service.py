@@ -37,6 +37,7 @@ class Aggregator(Endpoints):
         await wait_for_topology(self.nc, self.settings)
         self.runs_kv = await self.js.key_value(subjects.RUNS_BUCKET)
         self.cells_kv = await self.js.key_value(subjects.CELLS_BUCKET)
+        self.judgements_kv = await self.js.key_value(subjects.JUDGEMENTS_BUCKET)
         self.reports = await self.js.object_store(subjects.REPORTS_STORE)
         await self.analysis.start()
         await self._load_active_runs()
@@ -99,7 +100,8 @@ class Aggregator(Endpoints):
             "active_runs": len(self.active), "stored_cells": self.stored, "duplicates_dropped": self.duplicates,
             "late_results_dropped": self.late, "crashed_jobs": self.crashed_jobs,
             "finished_runs": self.finished_runs, "analysis_workers": self.analysis.size,
-            "analysis_fallbacks": self.analysis.fallbacks,
+            "analysis_fallbacks": self.analysis.fallbacks, "judge_jobs": self.judge_jobs,
+            "judgements_stored": self.judgements_stored, "judge_duplicates_dropped": self.judge_duplicates,
         }
 
 
@@ -107,6 +109,7 @@ class Aggregator(Endpoints):
         while True:
             await asyncio.sleep(TICK_S)
             try:
+                await self._send_judge_jobs()
                 await self._finish_ready_runs()
                 await self._publish_progress()
             except asyncio.CancelledError:

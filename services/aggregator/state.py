@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from shared.contracts import CellRecord, CellSpec, RunRecord
+from shared.judge.select import verdicts_to_judge
+from shared.judge.types import JudgeField, JudgeRecord
 from shared.validation import plan_index
 
 
@@ -31,6 +33,14 @@ class RunState:
     last_progress_at: float = 0.0
     finalizing: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # The judge (issue #12): cells to judge (cell id -> [brand, field] asked) that have no stored
+    # judgement yet, those whose judge job is published, the stored judgements, writes under way
+    # and the judge's spend. The run ends only once ``judge_pending`` is empty (or at its deadline).
+    judge_pending: dict[str, list[tuple[str, JudgeField]]] = field(default_factory=dict)
+    judge_sent: set[str] = field(default_factory=set)
+    judgements: dict[str, JudgeRecord] = field(default_factory=dict)
+    judge_storing: set[str] = field(default_factory=set)
+    judge_cost: float | None = None
 
     @classmethod
     def from_record(cls, record: RunRecord, revision: int) -> RunState:
@@ -59,8 +69,29 @@ class RunState:
         self.by_model.setdefault(cell.spec.model, Counter())[status] += 1
         if cell.result.cost is not None:
             self.cost = (self.cost or 0.0) + cell.result.cost
+        asked = verdicts_to_judge(self.record.request, cell)
+        if asked and cell_id not in self.judgements:
+            self.judge_pending[cell_id] = asked
         self.dirty = True
         return True
+
+    def add_judgement(self, judgement: JudgeRecord) -> bool:
+        """Count a stored judgement; False when it was already counted."""
+        if judgement.cell_id in self.judgements:
+            return False
+        self.judgements[judgement.cell_id] = judgement
+        self.judge_pending.pop(judgement.cell_id, None)
+        if judgement.cost is not None:
+            self.judge_cost = (self.judge_cost or 0.0) + judgement.cost
+        self.dirty = True
+        return True
+
+    @property
+    def spend(self) -> float | None:
+        """What the run has cost so far, its judge's calls included (max_cost counts both)."""
+        if self.cost is None and self.judge_cost is None:
+            return None
+        return (self.cost or 0.0) + (self.judge_cost or 0.0)
 
     def missing(self) -> list[CellSpec]:
         return [spec for cell_id, spec in self.plan.items() if cell_id not in self.cells]

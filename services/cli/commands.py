@@ -22,7 +22,7 @@ from shared.client import BrandlensClient
 from shared.config import Settings
 from shared.contracts import Completed, DiagnosisRequest, FieldError, ModelHealth, encode
 from shared.errors import BrandlensError, RequestRejected
-from shared.estimate import MIN_OBSERVED_CALLS, deadline_reason, estimate_run
+from shared.estimate import MIN_OBSERVED_CALLS, deadline_reason, estimate_run, judge_estimate
 from shared.report.formats import render
 from shared.validation import RequestInvalid, decode_request, validate_request
 
@@ -177,8 +177,10 @@ def dry_run(settings: Settings, payload: bytes, health: dict[str, ModelHealth] |
     else:
         print(f"expected duration: {_duration(estimate.duration_p50_s)} (p90 {_duration(estimate.duration_p90_s)}); "
               f"implied deadline_s: {estimate.implied_deadline_s:g}; requested deadline_s: {req.deadline_s:g}")
+    if req.judge is not None:
+        print("\n".join(judge_estimate(catalogue, req.judge, len(cells), totals)))
     if req.max_cost is not None:
-        print(f"max_cost: {req.max_cost}")
+        print(f"max_cost: {req.max_cost}" + (" (the judge's calls count against it)" if req.judge else ""))
     if estimate.fits is False:
         if not req.allow_partial:
             # What submit would answer: the same field and reason.

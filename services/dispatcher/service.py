@@ -122,7 +122,9 @@ class Dispatcher:
     async def handle_submit(self, request: Request) -> bytes:
         try:
             req = decode_request(request.data, self.settings)
-            health = await self._health_map([m for m in dict.fromkeys(req.models) if self.catalogue.get(m)])
+            # The judge (issue #12) must be ready too: its jobs go to its adapter like any cell's.
+            wanted = [*req.models, *([req.judge] if req.judge is not None else [])]
+            health = await self._health_map([m for m in dict.fromkeys(wanted) if self.catalogue.get(m)])
             cells = validate_request(
                 req, self.settings, self.catalogue,
                 lambda m: readiness_problem(self.catalogue, m, health.get(m)),

@@ -21,6 +21,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency-scale", type=float, default=None,
                         help="multiplier on real latencies (default 0.02; 0 = answer at once)")
     parser.add_argument("--seed", type=int, default=None, help="mixed into every answer and latency draw")
+    parser.add_argument("--judge-wrong-rate", type=float, default=None,
+                        help="share of judge verdicts given wrong (default 0)")
+    parser.add_argument("--judge-bad-quote-rate", type=float, default=None,
+                        help="share of judge verdicts given with a quote not in the answer (default 0)")
     return parser.parse_args(argv)
 
 
@@ -30,6 +34,10 @@ def build_config(args: argparse.Namespace) -> SimulatorConfig:
         config.latency_scale = args.latency_scale
     if args.seed is not None:
         config.seed = args.seed
+    if args.judge_wrong_rate is not None:
+        config.judge_wrong_rate = args.judge_wrong_rate
+    if args.judge_bad_quote_rate is not None:
+        config.judge_bad_quote_rate = args.judge_bad_quote_rate
     return config
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from services.simulator.knowledge import BY_KEY, Brand, Category, find_brands, find_category, lookup_brand
 from services.simulator.personas import Persona, persona_for
 from services.simulator.prompts import estimate_tokens
+from services.simulator.truth import BrandTruth, answer_truth
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class Answer:
     completion_tokens: int
     reasoning_tokens: int
     search_query: str
+    # What the answer says about each brand (truth.py): how the simulator answers a judge.
+    truth: tuple[BrandTruth, ...] = ()
 
 
 # Copying a fresh 8-byte blake2b state is cheaper than building one (no parameter parsing and setup).
@@ -93,6 +96,7 @@ def compose_answer(model: str, question: str, main_brand: str, variant: int, wan
         completion_tokens=estimate_tokens(len(content.encode())),
         reasoning_tokens=estimate_tokens(len(reasoning.encode())) if reasoning else 0,
         search_query=question[:80],
+        truth=composer.truth(),
     )
 
 
@@ -184,6 +188,8 @@ class _Composer:
         self.rng = rng
         self.sources: list[CitedSource] = []
         self.ranked: list[Brand] = []
+        # A comparison's per-brand sections, in the question's order (its options).
+        self.sections: list[Brand] = []
         self.category: Category | None = None
         self.subject = ""
         # category | brand | comparison | unknown | generic: decides how the self-report ranks.
@@ -215,6 +221,12 @@ class _Composer:
             else:
                 text = self._generic_answer()
         return text, self._report(text)
+
+    def truth(self) -> tuple[BrandTruth, ...]:
+        order = self.sections if self.kind == "comparison" else self.ranked
+        subject_tone = self.tone_for(self.ranked[0]) if self.kind == "brand" and self.ranked else None
+        return answer_truth(self.kind, self.persona.layout, [(b.name, b.aliases) for b in order], self.subject,
+                            subject_tone)
 
     def _looks_like_brand(self, name: str) -> bool:
         # "元若曦怎么样" is a brand question but "今天天气怎么样" is not; without knowledge of the name,
@@ -506,6 +518,7 @@ class _Composer:
     def _comparison(self, brands: list[Brand]) -> str:
         scored = sorted(brands, key=lambda b: self.score(b, 0, 1) + self.tone_for(b) * 0.3, reverse=True)
         self.ranked = scored
+        self.sections = list(brands)
         self.subject = brands[0].name
         names = "和".join(b.name for b in brands)
         out = [f"{names}都是各有特色的品牌，{self._source_phrase()}下面从几个维度帮您对比：", ""]

@@ -84,6 +84,10 @@ class SimulatorConfig(msgspec.Struct, kw_only=True):
     honour_latency_hints: bool = False
     # Visibility shifts (see VisibilityShift); more can be added at run time on /_sim/shifts.
     shifts: list[VisibilityShift] = []
+    # Judge prompts (judging.py): the share of verdicts given wrong, and with a quote that is not
+    # in the answer (so brandlens must discard them). Seeded draws; 0 = a perfect judge.
+    judge_wrong_rate: float = 0.0
+    judge_bad_quote_rate: float = 0.0
 
 
 def load_config(path: str | Path) -> SimulatorConfig:

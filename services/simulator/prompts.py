@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 
 GEO_MARKER = "geo_analysis"
+# A brandlens judge prompt (judging.py reads it): answered from the simulator's truth, not composed.
+JUDGE_MARKER = "【brandlens 评审任务】"
 _BRAND_LINE = re.compile(r"(?:用户)?(?:主)?品牌(?:名称)?\s*[：:]\s*([^\s,，、/|]+)")
 _WRAPPER_LINE = re.compile(r"^\s*(?:用户)?(?:主)?(?:品牌|竞争对手|竞品|问题)(?:名称)?\s*[：:]")
 
@@ -24,6 +26,8 @@ class Prompt:
     # Characters the provider would bill as input (all messages), for usage counts.
     input_chars: int
     input_bytes: int
+    # The whole last user message when it is a judge prompt, else "".
+    judge_text: str = ""
 
 
 def parse_prompt(system_texts: list[str], user_texts: list[str], other_texts: list[str]) -> Prompt:
@@ -50,6 +54,7 @@ def _parse_prompt(system_texts: tuple[str, ...], user_texts: tuple[str, ...],
         wants_geo=wants_geo,
         input_chars=sum(len(text) for text in everything),
         input_bytes=sum(len(text.encode()) for text in everything),
+        judge_text=last_user if JUDGE_MARKER in last_user else "",
     )
 
 

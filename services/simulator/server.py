@@ -15,6 +15,7 @@ from services.simulator.answers import Answer, compose_answer, unit
 from services.simulator.config import FaultSpec, SimulatorConfig, VisibilityShift, decode_fault, decode_shift
 from services.simulator.errors import Built
 from services.simulator.faults import FaultRegistry
+from services.simulator.judging import Judge, read_judge_prompt
 from services.simulator.latency import LatencyModel, latency_hint_seconds
 from services.simulator.protocols import anthropic, gemini, openai_compat, openai_responses
 from services.simulator.protocols.base import BadRequest, Call, Protocol, encode_json, truncated_answer
@@ -44,6 +45,7 @@ class Simulator:
         self._request_ids = itertools.count(1)
         self._rid_prefix = os.urandom(4).hex()
         self._closing = asyncio.Event()
+        self.judge = Judge(config.seed, config.judge_wrong_rate, config.judge_bad_quote_rate)
 
     def _install_config_faults(self) -> None:
         for spec in self.config.faults:
@@ -75,6 +77,7 @@ class Simulator:
         app.router.add_get("/_sim/shifts", self._get_shifts)
         app.router.add_post("/_sim/shifts", self._add_shift)
         app.router.add_delete("/_sim/shifts", self._clear_shifts)
+        app.router.add_get("/_sim/judge", self._get_judge)
         app.on_shutdown.append(self._on_shutdown)
         return app
 
@@ -180,6 +183,9 @@ class Simulator:
 
     def _answer(self, call: Call) -> Answer:
         prompt = call.prompt
+        ask = read_judge_prompt(prompt.judge_text) if prompt.judge_text else None
+        if ask is not None:
+            return self.judge.answer(call.model, ask)
         if call.seed is not None:
             variant = call.seed
         else:
@@ -190,8 +196,10 @@ class Simulator:
             self._samples[key] = sample + 1
             # A bounded cycle of variants keeps repeated samples varied yet served from the answer cache.
             variant = sample % SAMPLE_VARIANTS
-        return compose_answer(call.model, prompt.question, prompt.main_brand, variant, prompt.wants_geo,
-                              self.config.seed, self._left_out(call.model, prompt.question, variant))
+        answer = compose_answer(call.model, prompt.question, prompt.main_brand, variant, prompt.wants_geo,
+                                self.config.seed, self._left_out(call.model, prompt.question, variant))
+        self.judge.remember(answer)
+        return answer
 
     def _left_out(self, model: str, question: str, variant: int) -> tuple[str, ...]:
         """Brands the active visibility shifts remove from this answer (sorted: a cache key)."""
@@ -272,7 +280,12 @@ class Simulator:
         self.stats.reset()
         self.faults.clear()
         self._samples.clear()
+        self.judge.reset()
         return web.json_response({"ok": True})
+
+    async def _get_judge(self, _request: web.Request) -> web.Response:
+        body = {"requests": self.judge.requests, "log": list(self.judge.log)}
+        return web.Response(body=encode_json(body), content_type="application/json")
 
     async def _get_faults(self, _request: web.Request) -> web.Response:
         return web.Response(body=encode_json(self.faults.snapshot()), content_type="application/json")

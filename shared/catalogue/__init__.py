@@ -37,6 +37,10 @@ MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 # real usage is reported (dry runs, max_cost pacing).
 TYPICAL_INPUT_TOKENS = 60
 TYPICAL_OUTPUT_TOKENS = 900
+# A judge job (issue #12) reads a typical answer plus the judging instructions and writes a short
+# JSON list of verdicts with quotes: the prior for its cost in a dry run.
+JUDGE_INSTRUCTION_TOKENS = 450
+JUDGE_REPLY_TOKENS = 300
 _ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
 
 
@@ -183,6 +187,17 @@ class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
         return self.price.cost(Usage(
             input_tokens=TYPICAL_INPUT_TOKENS, output_tokens=TYPICAL_OUTPUT_TOKENS + reasoning,
             reasoning_tokens=reasoning, search_calls=self.expected_searches if search else None,
+        ))
+
+    def estimated_judge_cost(self) -> float | None:
+        """Expected cost of one judge job (answer + instructions in, verdict JSON out), or None
+        when the entry has no price."""
+        if self.price is None:
+            return None
+        reasoning = self.reasoning_estimate
+        return self.price.cost(Usage(
+            input_tokens=TYPICAL_OUTPUT_TOKENS + JUDGE_INSTRUCTION_TOKENS,
+            output_tokens=JUDGE_REPLY_TOKENS + reasoning, reasoning_tokens=reasoning,
         ))
 
     def api_key(self, environ: dict[str, str] | None = None) -> str | None:

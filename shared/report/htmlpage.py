@@ -27,6 +27,7 @@ from shared.report.fmt import (
     when,
 )
 from shared.report.html_citations import citations_section, surface_badge
+from shared.report.judge_render import judge_html
 from shared.report.markdown import BRAND_HEADERS, REVIEW_ITEMS, headline
 from shared.report.types import BrandMetrics, Breakdown, CellView, Report
 
@@ -326,6 +327,8 @@ def render_html(report: Report) -> str:
         "<section><h2>Sample agreement 采样一致性</h2>" + _stability(report) + "</section>",
         "<section><h2>Self-report disagreements 自报不一致</h2>" + _self_report(report) + "</section>",
         "<section><h2>Verdicts to review 待复核</h2>" + _review(report) + "</section>",
+        ("<section><h2>Judge (second opinion) 评审模型</h2>" + judge_html(report.judge) + "</section>"
+         if report.judge is not None else ""),
         f"<section><h2>Answers 回答原文</h2><p class='note'>{e(html_evidence.NOTE)}</p>"
         + "".join(_answer(c, report.brand.name, str(n)) for n, c in enumerate(report.cells))
         + "</section>",

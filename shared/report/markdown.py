@@ -25,6 +25,7 @@ from shared.report.fmt import (
     signed,
     when,
 )
+from shared.report.judge_render import judge_markdown
 from shared.report.types import BrandMetrics, Breakdown, CellView, Report
 
 
@@ -204,7 +205,10 @@ def render_markdown(report: Report) -> str:
                    f"{md_text(review.brand)}: {rank}, {review.tone} — {md_text(', '.join(review.reasons))}")
     if len(report.review.items) > REVIEW_ITEMS:
         out.append(f"- … {len(report.review.items) - REVIEW_ITEMS} more in report.json (`review.items`)")
-    out += ["", "## Failures", ""]
+    out.append("")
+    if report.judge is not None:
+        out += judge_markdown(report.judge)
+    out += ["## Failures", ""]
     if report.failures:
         out += _table(
             ["Cell", "Question", "Model", "Sample", "Status", "Attempts", "Reason"],

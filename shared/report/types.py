@@ -17,6 +17,7 @@ import msgspec
 
 from shared.analysis.types import AnswerAnalysis
 from shared.contracts import Brand, Citation, Source, Span, Surface, Usage
+from shared.report.judge_types import JudgeSummary
 
 REPORT_VERSION = 1
 
@@ -337,6 +338,8 @@ class Report(msgspec.Struct, kw_only=True):
     # Unsure verdicts per model and the list to review (issue #12).
     review: Review = msgspec.field(default_factory=Review)
     cells: list[CellView] = []
+    # Present when the request named a judge (issue #12).
+    judge: JudgeSummary | None = None
 
 
 class BrandDelta(msgspec.Struct, kw_only=True):

@@ -71,6 +71,7 @@ class TestShared:
         allowed = {
             "shared", "shared.client", "shared.contracts", "shared.errors", "shared.subjects", "shared.brand",
             "shared.analysis", "shared.analysis.types", "shared.report", "shared.report.types",
+            "shared.report.judge_types",
             # The connection layer: settings from the environment, connect with bounded retries,
             # permission errors made readable, structured logs.
             "shared.bus", "shared.config", "shared.denials", "shared.logging", "shared.retry_hints",
