@@ -38,6 +38,11 @@ BASE_COLUMNS = [
     "main_sentiment",
     "intercepted_by",
     "cited_domains",
+    # Issue #18, appended (columns are read by header): the cell's surface and the domains of the
+    # engine's sources it cited / only consulted, so api and api+search rows are never confused.
+    "surface",
+    "sources_cited",
+    "sources_retrieved",
 ]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -55,6 +60,10 @@ def _num(value: float | int | None) -> str:
 
 def _flag(value: bool | None) -> str:
     return "" if value is None else ("1" if value else "0")
+
+
+def _domains(cell: CellView, kind: str) -> str:
+    return ";".join(dict.fromkeys(source.domain for source in cell.sources if source.kind == kind and source.domain))
 
 
 def tracked_brands(report: Report) -> list[str]:
@@ -94,6 +103,9 @@ def _row(report: Report, cell: CellView, brands: list[str]) -> list[str]:
         _num(main.sentiment if main else None),
         safe_text(";".join(analysis.intercepted_by) if analysis else None),
         safe_text(";".join(analysis.cited_domains) if analysis else None),
+        cell.surface,
+        safe_text(_domains(cell, "cited")),
+        safe_text(_domains(cell, "retrieved")),
     ]
     for name in brands:
         found = analysis.brands.get(name) if analysis else None

@@ -7,11 +7,14 @@ Cells are analysed by the real analyser (attribution from the spans), then built
 
 from __future__ import annotations
 
+import csv
+import io
+
 import msgspec
 
 from shared.analysis import analyse
 from shared.contracts import Brand, CellRecord, CellResult, CellSpec, DiagnosisRequest, RunRecord, Source, Span
-from shared.report import build_report, render_html, render_markdown
+from shared.report import build_report, render_csv, render_html, render_markdown
 from shared.report.taxonomy import Taxonomy
 
 MAIN, RIVAL, OTHER = "欧派", "索菲亚", "志邦"
@@ -145,6 +148,16 @@ class TestSurfacesNeverMixed:
         assert [(b.key, b.surface) for b in report.by_model] == [("m", "api+search"), ("n", "api+search")]
         assert {m.surface for m in report.matrix} == {"api+search"} and report.surfaces == ["api+search"]
         assert {c.surface for c in report.cells} == {"api+search"}
+
+    def test_csv_rows_carry_the_surface_and_the_source_domains(self) -> None:
+        """cells.csv names each row's surface and the domains it cited apart from those only retrieved."""
+        report = build_report(run_record(True, ["m"]), [record("s1", "m", "api+search"),
+                                                        record("a1", "m", "api", spans=[], sources=[])])
+        rows = {row["cell_id"]: row for row in csv.DictReader(io.StringIO(render_csv(report)))}
+        assert (rows["s1"]["surface"], rows["a1"]["surface"]) == ("api+search", "api")
+        assert rows["s1"]["sources_cited"] == "zhihu.com;post.smzdm.com;baike.baidu.com;oppein.cn"
+        assert rows["s1"]["sources_retrieved"] == "autohome.com.cn"
+        assert rows["a1"]["sources_cited"] == rows["a1"]["sources_retrieved"] == ""
 
 
 class TestEscaping:
