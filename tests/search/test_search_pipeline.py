@@ -29,6 +29,7 @@ CATALOGUE_PATH = Path(__file__).with_name("models.search.toml")
 CATALOGUE = load_catalogue(CATALOGUE_PATH, {"BRANDLENS_SIMULATOR_URL": "http://x"})
 MODELS = CATALOGUE.names()
 QUESTIONS = ["全屋定制品牌哪家好", "定制衣柜选哪个牌子靠谱"]
+TRACKED = ["欧派", "索菲亚"]
 
 
 @dataclass
@@ -95,6 +96,21 @@ class TestSearchCellsPerDialect:
             assert naming, result.answer
             # Markers never reach the stored answer: offsets index the text a reader sees.
             assert "[ref_" not in result.answer and "^[" not in result.answer and "[^" not in result.answer
+
+    async def test_brands_in_cited_sentences_carry_those_sources(self, search_run: SearchRun, model: str) -> None:
+        """A tracked brand named in a cited sentence has that span's source ids in its cited_sources
+        (attribution through the marker-style spans, as stored in KV by the aggregator)."""
+        checked = 0
+        for cell in search_run.cells[model]:
+            assert cell.analysis is not None
+            for span in cell.result.spans:
+                sentence = cell.result.answer[span.start:span.end]
+                for name in TRACKED:
+                    brand = cell.analysis.brands.get(name)
+                    if name in sentence and brand is not None and brand.mentioned:
+                        assert set(span.source_ids) <= set(brand.cited_sources), (model, sentence)
+                        checked += 1
+        assert checked, f"{model}: no cited sentence names a tracked brand"
 
     async def test_search_calls_are_counted(self, search_run: SearchRun, model: str) -> None:
         """Usage.search_calls says how many searches were billed (≥ 1 for these answers)."""
