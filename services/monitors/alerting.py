@@ -30,6 +30,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, RetentionPolic
 from nats.js.kv import KeyValue
 
 from services.monitors import webhook
+from services.monitors.pull import pull_forever
 from services.monitors.store import MonitorRecord, MonitorRun, record_decoder, update_record
 from shared import subjects
 from shared.bus import kv_keys
@@ -87,7 +88,7 @@ class Alerting:
             config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=120, max_deliver=10,
                                   deliver_policy=DeliverPolicy.NEW),
         )
-        self._task = asyncio.create_task(self._loop(sub))
+        self._task = asyncio.create_task(pull_forever(sub, self._on_message, "completed", 2.0))
 
     async def stop(self) -> None:
         if self._task:
@@ -96,19 +97,6 @@ class Alerting:
         for task in list(self._deliveries):
             task.cancel()
         await asyncio.gather(*self._deliveries, return_exceptions=True)
-
-    async def _loop(self, sub: JetStreamContext.PullSubscription) -> None:
-        while True:
-            try:
-                msgs = await sub.fetch(10, timeout=5)
-            except (TimeoutError, nats.errors.TimeoutError):
-                continue
-            except (nats.errors.ConnectionClosedError, nats.js.errors.Error, nats.errors.Error) as exc:
-                log.warning("completed_fetch_failed", error=type(exc).__name__)
-                await asyncio.sleep(1)
-                continue
-            for msg in msgs:
-                await self._on_message(msg)
 
     async def _on_message(self, msg: Msg) -> None:
         try:

@@ -26,6 +26,7 @@ from nats.js.kv import KeyValue
 from nats.micro.request import Request
 
 from services.monitors.alerting import Alerting
+from services.monitors.pull import pull_forever
 from services.monitors.store import (
     MonitorRecord,
     MonitorRun,
@@ -114,7 +115,7 @@ class Monitors:
             subjects.FIRED_WILDCARD, durable=subjects.SCHEDULES_CONSUMER, stream=subjects.SCHEDULES_STREAM,
             config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=60, max_deliver=-1),
         )
-        self._consume = asyncio.create_task(self._consume_loop(sub))
+        self._consume = asyncio.create_task(pull_forever(sub, self._on_fired, "fired", RETRY_DELAY_S))
         # Each monitor run is judged when its completion event arrives (alerting.py).
         self.alerting = Alerting(self.js, self.monitors, self.settings, self.runs_of)
         await self.alerting.start()
@@ -152,23 +153,6 @@ class Monitors:
             await self.nc.close()
 
     # --- fired schedules ------------------------------------------------------------------
-
-    async def _consume_loop(self, sub: JetStreamContext.PullSubscription) -> None:
-        while True:
-            try:
-                msgs = await sub.fetch(10, timeout=5)
-            except (TimeoutError, nats.errors.TimeoutError):
-                continue
-            except (nats.errors.ConnectionClosedError, nats.js.errors.Error, nats.errors.Error) as exc:
-                log.warning("fetch_failed", error=type(exc).__name__)
-                await asyncio.sleep(1)
-                continue
-            for msg in msgs:
-                try:
-                    await self._on_fired(msg)
-                except Exception as exc:  # noqa: BLE001 - one bad message must not stop the loop
-                    log.error("fired_failed", error=type(exc).__name__)
-                    await msg.nak(delay=RETRY_DELAY_S)
 
     async def _on_fired(self, msg: Msg) -> None:
         self.fired += 1
