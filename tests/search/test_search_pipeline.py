@@ -8,7 +8,6 @@ simulator's request log shows Kimi's two passes.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,17 +17,13 @@ import httpx
 import pytest
 
 from services.simulator.knowledge import find_brands
-from shared import subjects
 from shared.catalogue import load_catalogue
-from shared.client import BrandlensClient
-from shared.contracts import CellRecord, cell_decoder
-from tests.conftest import wait_ready
-from tests.harness import Harness
+from shared.contracts import CellRecord
+from tests.search.stack import QUESTIONS, stored_search_run
 
 CATALOGUE_PATH = Path(__file__).with_name("models.search.toml")
 CATALOGUE = load_catalogue(CATALOGUE_PATH, {"BRANDLENS_SIMULATOR_URL": "http://x"})
 MODELS = CATALOGUE.names()
-QUESTIONS = ["全屋定制品牌哪家好", "定制衣柜选哪个牌子靠谱"]
 TRACKED = ["欧派", "索菲亚"]
 
 
@@ -40,28 +35,11 @@ class SearchRun:
 
 @pytest.fixture(scope="module")
 async def search_run() -> AsyncIterator[SearchRun]:
-    root = Path(tempfile.mkdtemp(prefix="brandlens-search-"))
-    harness = Harness(root, catalogue=CATALOGUE_PATH)
-    try:
-        harness.start_stack(MODELS)
-        await wait_ready(harness, MODELS)
-        assert harness.nats is not None
-        async with await BrandlensClient.connect(harness.nats.url, settings=harness.settings()) as client:
-            report = await client.run({
-                "brand": {"name": "欧派"}, "competitors": [{"name": "索菲亚"}],
-                "questions": QUESTIONS, "models": MODELS, "samples": 1, "deadline_s": 60, "search": True,
-            }, timeout_s=60)
-            kv = await client.js.key_value(subjects.CELLS_BUCKET)
-            cells: dict[str, list[CellRecord]] = {model: [] for model in MODELS}
-            for view in report.cells:
-                record = cell_decoder.decode((await kv.get(f"{report.run_id}.{view.cell_id}")).value)
-                cells[record.result.model].append(record)
-        async with httpx.AsyncClient(base_url=harness.simulator_url, timeout=5) as sim:
+    async with stored_search_run(CATALOGUE_PATH, MODELS, "brandlens-search-") as run:
+        async with httpx.AsyncClient(base_url=run.harness.simulator_url, timeout=5) as sim:
             calls = {model: (await sim.get("/_sim/requests", params={"model": CATALOGUE.models[model].model})).json()
                      for model in MODELS}
-        yield SearchRun(cells, calls)
-    finally:
-        harness.close()
+        yield SearchRun(run.cells, calls)
 
 
 @pytest.mark.parametrize("model", MODELS)

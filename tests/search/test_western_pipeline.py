@@ -8,7 +8,6 @@ whose brands carry the sources cited there (attribution), and a report with its 
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,19 +15,15 @@ from pathlib import Path
 import pytest
 
 from services.simulator.knowledge import find_brands
-from shared import subjects
 from shared.catalogue import load_catalogue
-from shared.client import BrandlensClient
-from shared.contracts import CellRecord, cell_decoder
+from shared.contracts import CellRecord
 from shared.report import render_html, render_markdown
 from shared.report.types import Report
-from tests.conftest import wait_ready
-from tests.harness import Harness
+from tests.search.stack import QUESTIONS, stored_search_run
 
 CATALOGUE_PATH = Path(__file__).with_name("models.western.toml")
 CATALOGUE = load_catalogue(CATALOGUE_PATH, {"BRANDLENS_SIMULATOR_URL": "http://x"})
 MODELS = CATALOGUE.names()
-QUESTIONS = ["全屋定制品牌哪家好", "定制衣柜选哪个牌子靠谱"]
 TRACKED = ("欧派", "索菲亚")
 
 
@@ -40,25 +35,8 @@ class SearchRun:
 
 @pytest.fixture(scope="module")
 async def search_run() -> AsyncIterator[SearchRun]:
-    root = Path(tempfile.mkdtemp(prefix="brandlens-western-"))
-    harness = Harness(root, catalogue=CATALOGUE_PATH)
-    try:
-        harness.start_stack(MODELS)
-        await wait_ready(harness, MODELS)
-        assert harness.nats is not None
-        async with await BrandlensClient.connect(harness.nats.url, settings=harness.settings()) as client:
-            report = await client.run({
-                "brand": {"name": "欧派"}, "competitors": [{"name": "索菲亚"}],
-                "questions": QUESTIONS, "models": MODELS, "samples": 1, "deadline_s": 60, "search": True,
-            }, timeout_s=60)
-            kv = await client.js.key_value(subjects.CELLS_BUCKET)
-            cells: dict[str, list[CellRecord]] = {model: [] for model in MODELS}
-            for view in report.cells:
-                record = cell_decoder.decode((await kv.get(f"{report.run_id}.{view.cell_id}")).value)
-                cells[record.result.model].append(record)
-        yield SearchRun(report, cells)
-    finally:
-        harness.close()
+    async with stored_search_run(CATALOGUE_PATH, MODELS, "brandlens-western-") as run:
+        yield SearchRun(run.report, run.cells)
 
 
 def test_the_four_western_dialects_are_the_ones_run() -> None:
