@@ -2,7 +2,7 @@
 
 ``python -m tests.analysis.assemble_labels OUT_DIR [answers.jsonl]`` reads every ``*.jsonl`` the
 labellers wrote in OUT_DIR, checks each label against the guide's schema, and writes
-``fixtures/labels/{test,dev}.jsonl`` (corpus row + ``labels``) and ``second_pass.jsonl`` (id +
+``fixtures/labels/{test,dev,fresh}.jsonl`` (corpus row + ``labels``) and ``second_pass.jsonl`` (id +
 ``labels`` of the blind second pass). A label that breaks the schema stops the build with its id
 and the reason, so a fixture never holds a label nobody can score.
 """
@@ -66,12 +66,17 @@ def main(argv: list[str]) -> None:
     if errors:
         sys.exit("\n".join(errors))
     LABELS.mkdir(exist_ok=True)
-    for name in ("test", "dev"):
+    for name in ("test", "dev", "fresh"):
         rows = [{**{k: corpus[i].get(k) for k in CORPUS_FIELDS}, "labels": first[i]} for i in split[name] if i in first]
+        if not rows:
+            # Labelling rounds come one split at a time: a round never empties another split's fixture.
+            continue
         (LABELS / f"{name}.jsonl").write_text(
             "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         print(f"{name}: {len(rows)} of {len(split[name])} labelled")
     rows = [{"id": i, "labels": second[i]} for i in split["test"] if i in second and i in second_ids]
+    if not rows:
+        return
     (LABELS / "second_pass.jsonl").write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(f"second_pass: {len(rows)} of {len(second_ids)} labelled")

@@ -34,13 +34,17 @@ def assign(corpus: list[dict[str, object]], tuned: set[str]) -> dict[str, list[s
         if answer_id not in tuned:
             by_platform[str(row["platform"])].append(answer_id)
     test: list[str] = []
+    fresh_dev: list[str] = []
     dev = sorted(tuned, key=_order)
     for platform in sorted(by_platform):
         fresh = sorted(by_platform[platform], key=_order)
         test += fresh[:TEST_PER_PLATFORM]
         dev += fresh[TEST_PER_PLATFORM : TEST_PER_PLATFORM + NEW_DEV_PER_PLATFORM]
+        fresh_dev += fresh[TEST_PER_PLATFORM + NEW_DEV_PER_PLATFORM :]
     second_pass = sorted(test, key=lambda answer_id: _order("second:" + answer_id))[:SECOND_PASS]
-    return {"test": test, "dev": dev, "second_pass": second_pass}
+    # "fresh" (every answer left over) was labelled in a later round, blind to the analyser: it is
+    # scored once as unseen data before any rule is tuned on it, then it is dev data.
+    return {"test": test, "dev": dev, "second_pass": second_pass, "fresh": fresh_dev}
 
 
 def main(argv: list[str]) -> None:
