@@ -19,7 +19,8 @@ import re
 from collections import OrderedDict, deque
 from dataclasses import asdict, dataclass
 
-from services.simulator.answers import Answer, unit
+from services.simulator.answers import Answer
+from services.simulator.draws import unit
 from services.simulator.knowledge import lookup_brand
 from services.simulator.prompts import JUDGE_MARKER, estimate_tokens
 from services.simulator.truth import BrandTruth

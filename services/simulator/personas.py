@@ -21,7 +21,7 @@ class Persona:
     tone: float
     # Brands this model family tends to put near the top, whatever the category.
     favourites: frozenset[str]
-    # Answer shape: consultant | sections | grouped | tiers | compact | cited (see answers.py).
+    # Answer shape: consultant | sections | grouped | tiers | compact | cited (see category_layouts.py).
     layout: str
     bilingual: bool = False
     table_rate: float = 0.2

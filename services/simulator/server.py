@@ -11,8 +11,9 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
-from services.simulator.answers import Answer, compose_answer, unit
+from services.simulator.answers import Answer, compose_answer
 from services.simulator.config import FaultSpec, SimulatorConfig, VisibilityShift, decode_fault, decode_shift
+from services.simulator.draws import unit
 from services.simulator.errors import Built
 from services.simulator.faults import FaultRegistry
 from services.simulator.judging import Judge, read_judge_prompt

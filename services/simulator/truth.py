@@ -15,7 +15,7 @@ from dataclasses import dataclass
 # Layouts whose options state each brand's drawback beside its strengths ("不足", "需要注意",
 # "不过也有用户反映"): mixed praise and drawback is the guide's neutral.
 _MIXED_LAYOUTS = frozenset({"consultant", "compact", "cited"})
-# tone_for() thresholds of a single-brand answer (answers.py picks its template by them).
+# tone_for() thresholds of a single-brand answer (subject_answers.py picks its template by them).
 POSITIVE_FROM = 0.35
 NEUTRAL_FROM = -0.15
 

@@ -9,7 +9,8 @@ import re
 import httpx
 import pytest
 
-from services.simulator.answers import _UnitSeries, compose_answer, unit
+from services.simulator.answers import compose_answer
+from services.simulator.draws import UnitSeries, unit
 from services.simulator.knowledge import CATEGORIES, find_brands, find_category
 from services.simulator.prompts import parse_prompt
 from tests.simulator.conftest import chat_text
@@ -95,7 +96,7 @@ class TestShape:
     def test_unit_series_draws_what_unit_draws(self) -> None:
         """Extending one hashed prefix gives exactly unit(*prefix, last): rankings and sources rely on it."""
         for prefix in (("deepseek-chat", "全屋定制品牌哪家好 #7", 3), ("qwen", "欧派的口碑怎么样"), ("x",)):
-            series = _UnitSeries(*prefix)
+            series = UnitSeries(*prefix)
             for last in ("欧派", "NB", 0, 2.5, ""):
                 assert series(last) == unit(*prefix, last)
 

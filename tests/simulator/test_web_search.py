@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import httpx
 
-from services.simulator.answers import Answer, CitedSource
+from services.simulator.answers import Answer
+from services.simulator.cited_sources import CitedSource
 from services.simulator.knowledge import find_brands
 from services.simulator.protocols import web_search
 from tests.simulator.conftest import OPENAI_HEADERS

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from services.simulator.answers import Answer, CitedSource
+from services.simulator.answers import Answer
+from services.simulator.cited_sources import CitedSource
 from services.simulator.knowledge import BAIKE, ZHIHU, find_brands, find_category
 
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]+|\.(?=\s|$)")

@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.simulator.answers import Answer, CitedSource
+from services.simulator.answers import Answer
+from services.simulator.cited_sources import CitedSource
 from services.simulator.knowledge import find_brands, find_category
 
 _TERMINATORS = "。！？；!?;\n"
