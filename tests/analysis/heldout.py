@@ -1,6 +1,7 @@
 """Scoring on the labelled splits, every tracked brand (docs/analysis.md, "Quality on real answers").
 
-``python -m tests.analysis.heldout [dev|dev-a|dev-b|test|agreement] [-v]`` prints the figures;
+``python -m tests.analysis.heldout [SPLIT ...] [-v]`` prints the figures of each split (dev, dev-a, dev-b,
+fresh, fresh-a, fresh-b, tune, check, all-dev, test, agreement);
 ``-v`` prints every miss too. ``agreement`` compares the blind second pass with the first labels of
 the same test answers: it bounds what the analyser can be measured to. ``dev-a`` / ``dev-b`` are
 the two halves of dev (seeded hash of the id): rules are driven by misses on half A, and half B
@@ -31,7 +32,14 @@ def dev_half(answer_id: str) -> str:
     return "ab"[hashlib.sha256(f"{HALF_SEED}:{answer_id}".encode()).digest()[0] & 1]
 
 
+# Tuning sets across the rounds of labels: rules are driven by misses of half A of dev and of fresh,
+# half B of both is the check that a rule generalises (the test split stays out of both).
+COMBINED = {"tune": ("dev-a", "fresh-a"), "check": ("dev-b", "fresh-b"), "all-dev": ("dev", "fresh")}
+
+
 def load(split: str) -> list[dict[str, Any]]:
+    if split in COMBINED:
+        return [row for part in COMBINED[split] for row in load(part)]
     name, _, half = split.partition("-")
     path = LABELS / f"{name}.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
