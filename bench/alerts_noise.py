@@ -25,7 +25,7 @@ from shared.analysis.analyser import analyse
 from shared.brand import Brand
 from shared.monitoring.alert_settings import AlertSettings
 from shared.monitoring.alert_types import Alert
-from shared.monitoring.alerts import evaluate
+from shared.monitoring.alerts import evaluate, history_needed
 from shared.monitoring.outcomes import CellOutcome, RunOutcomes
 
 BRAND = "志邦"
@@ -83,7 +83,7 @@ def noise(trials: int, days: int, world: World, settings: AlertSettings) -> dict
         previous: list[Alert] = []
         for day in range(days):
             runs.append(world.day(rng, day))
-            new = evaluate("noise", runs[-2 * settings.persistence:], settings, previous)
+            new = evaluate("noise", runs[-history_needed(settings):], settings, previous)
             previous += new
             for alert in new:
                 raised += 1
@@ -105,7 +105,7 @@ def detection(trials: int, world: World, settings: AlertSettings, horizon: int =
         found = None
         for day in range(shift_day + horizon):
             runs.append(shifted.day(rng, day))
-            alerts = evaluate("drop", runs[-2 * settings.persistence:], settings)
+            alerts = evaluate("drop", runs[-history_needed(settings):], settings)
             dropped = any(a.brand == BRAND and a.kind in ("visibility_drop", "disappeared") for a in alerts)
             if dropped and day >= shift_day:
                 found = day - shift_day + 1
@@ -129,9 +129,11 @@ def main() -> None:
     parser.add_argument("--level", type=float, default=AlertSettings().level)
     parser.add_argument("--min-change", type=float, default=AlertSettings().min_change)
     parser.add_argument("--persistence", type=int, default=AlertSettings().persistence)
+    parser.add_argument("--baseline-runs", type=int, default=AlertSettings().baseline_runs)
     args = parser.parse_args()
     started = time.monotonic()
-    settings = AlertSettings(level=args.level, min_change=args.min_change, persistence=args.persistence)
+    settings = AlertSettings(level=args.level, min_change=args.min_change, persistence=args.persistence,
+                             baseline_runs=args.baseline_runs)
     world = World(args.questions, args.samples)
     base = min(base_visibility(args.questions, m) for m in MODELS)
     # The share of answers to leave the brand out of so its visibility falls by 20 points.
@@ -140,7 +142,8 @@ def main() -> None:
         "setup": {"brand": BRAND, "competitors": COMPETITORS, "models": MODELS, "questions": args.questions,
                   "samples": args.samples,
                   "base_visibility": {m: round(base_visibility(args.questions, m), 3) for m in MODELS},
-                  "level": args.level, "min_change": args.min_change, "persistence": args.persistence},
+                  "level": args.level, "min_change": args.min_change, "persistence": args.persistence,
+                  "baseline_runs": args.baseline_runs},
         "noise": noise(args.trials, args.days, world, settings),
         "drop_20_points": detection(args.trials, world, settings),
         "seconds": round(time.monotonic() - started, 1),

@@ -39,7 +39,7 @@ from shared.contracts import CellRecord, cell_decoder, encode, event_decoder, ru
 from shared.logging import get_logger
 from shared.monitoring.alert_settings import alert_settings
 from shared.monitoring.alert_types import Alert
-from shared.monitoring.alerts import evaluate
+from shared.monitoring.alerts import evaluate, history_needed
 from shared.monitoring.outcomes import RunOutcomes, run_outcomes
 
 log = get_logger("brandlens.monitors.alerts")
@@ -127,7 +127,7 @@ class Alerting:
         if run_id not in ids:
             return []
         # The runs up to this one: enough for a window and its baseline (coverage-low ones skipped).
-        upto = history[: ids.index(run_id) + 1][-(4 * settings.persistence + 2):]
+        upto = history[: ids.index(run_id) + 1][-history_needed(settings):]
         outcomes = [await self._outcomes(r) for r in upto]
         alerts = evaluate(monitor_id, outcomes, settings, record.alerts)
         known = {a.id for a in record.alerts}

@@ -1,6 +1,6 @@
 """A monitor spec's ``alerts`` block: the knobs of the alert engine, validated like submit.
 
-``{"level": 0.05, "persistence": 2, "correction": "holm", "min_change": 0.1, "min_coverage": 0.8,
+``{"level": 0.05, "persistence": 2, "baseline_runs": 4, "correction": "holm", "min_change": 0.1, "min_coverage": 0.8,
 "kinds": [...], "webhook": "https://...", "webhook_secret_env": "BRANDLENS_WEBHOOK_SECRET"}``, all
 optional. Every rejection names the field (``alerts.level``) and the reason. The webhook secret
 itself never appears here: only the *name* of the environment variable that holds it.
@@ -27,6 +27,10 @@ class AlertSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     level: float = 0.05
     # A change alerts only once it held (significant, same direction) for this many consecutive runs.
     persistence: int = 2
+    # Judged runs before the window that form the "normal" it is compared with (at least
+    # `persistence` are used): a longer baseline wobbles less, so drops show sooner and a lucky
+    # baseline alone cannot raise an alert.
+    baseline_runs: int = 4
     correction: Literal["holm", "bonferroni"] = "holm"
     # The smallest change worth telling a brand owner about (0.1 = 10 points), however significant.
     min_change: float = 0.1
@@ -59,6 +63,8 @@ def alert_settings_problems(raw: dict[str, Any]) -> tuple[AlertSettings | None, 
         errors.append(FieldError(field="alerts.level", reason="must be between 0 and 0.5 (e.g. 0.05)"))
     if not 1 <= settings.persistence <= 10:
         errors.append(FieldError(field="alerts.persistence", reason="must be 1..10 runs"))
+    if not 1 <= settings.baseline_runs <= 20:
+        errors.append(FieldError(field="alerts.baseline_runs", reason="must be 1..20 runs"))
     if not 0.0 <= settings.min_change < 1.0:
         errors.append(FieldError(field="alerts.min_change", reason="must be within 0..1 (a share, 0.1 = 10 points)"))
     if not 0.0 <= settings.min_coverage <= 1.0:

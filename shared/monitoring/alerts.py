@@ -1,12 +1,18 @@
 """Deciding a monitor's alerts from its consecutive runs (issue #17): only changes beyond noise.
 
-For the newest run and the ``persistence - 1`` runs before it (the window), each is compared with
-the judged run just before the window (the baseline), question by question (paired.py):
-brand × model × metric comparisons, one family per window run, Holm-adjusted. A change alerts
-when, in *every* run of the window, it is significant at the level, in the same direction, and at
-least ``min_change`` in size. Once it has alerted the baseline moves past it, so it does not alert
-again the next day. A run with too few answered cells is not judged (``coverage_low``) and does not
-count towards persistence.
+The newest ``persistence`` judged runs (the window) are compared with the ``baseline_runs`` judged
+runs before them (the baseline), question by question (paired.py): brand × model × metric
+comparisons, one family, Holm-adjusted. A change alerts when it is significant at the level on the
+pooled window, **and** on each window run on its own (its own family, Holm-adjusted too), in the
+same direction and at least ``min_change`` in size. Once it has alerted, the same kind, brand and
+model do not alert again while the alerting run is still compared. A run with too few answered
+cells is not judged (``coverage_low``) and does not count towards persistence.
+
+Why a baseline longer than the window: the baseline is the "normal" the change is measured
+against; four runs of it wobble half as much as two, so a real drop stands out sooner and a
+merely lucky baseline stops producing a false alarm. The 0/1 metrics use the stratified exact
+test, which stays exact with unequal sides; average rank and model divergence use the sign test
+against the last ``persistence`` baseline runs only, equally many runs on each side.
 
 Comparisons (metric → kinds, down / up):
 - every tracked brand: visibility → ``disappeared`` (none left) or ``visibility_drop`` /
@@ -26,10 +32,11 @@ from dataclasses import dataclass
 
 from shared.monitoring.alert_settings import AlertSettings
 from shared.monitoring.alert_types import Alert, AlertKind, Interval
-from shared.monitoring.outcomes import RunOutcomes, question_rates
-from shared.monitoring.paired import bootstrap_interval, holm, sign_test
+from shared.monitoring.outcomes import RunOutcomes, question_counts, question_rates
+from shared.monitoring.paired import bootstrap_interval, holm, sign_test, stratified_test
 
-TEST_NAME = "sign-test (McNemar exact on per-question rates), Holm over brand x model x metric"
+TEST_NAME = ("stratified exact test by question (McNemar exact on paired cells; sign test for rank and "
+             "divergence), Holm over brand x model x metric, pooled window and each window run")
 RANK_MIN_CHANGE = 1.0
 MAX_CELLS = 20
 # A brand the user did not list is tested only once the answers recommend it for this many questions.
@@ -62,18 +69,36 @@ def _paired(base: dict[int, float], current: dict[int, float]) -> tuple[dict[int
     return {q: current[q] - base[q] for q in questions}, before, after
 
 
-def _compare(base: RunOutcomes, current: RunOutcomes, brand: str, model: str, metric: str,
+@dataclass(frozen=True)
+class Baseline:
+    """The baseline runs pooled: all of them (0/1 metrics), and the last `persistence` (sign tests)."""
+
+    every: RunOutcomes
+    even: RunOutcomes
+
+
+def baseline_of(runs: Sequence[RunOutcomes], persistence: int) -> Baseline:
+    return Baseline(every=pooled(runs), even=pooled(runs[-persistence:]))
+
+
+def _compare(base: Baseline, current: RunOutcomes, brand: str, model: str, metric: str,
              down: AlertKind | None, up: AlertKind | None) -> Comparison:
-    diffs, before, after = _paired(question_rates(base, model, brand, metric),
+    if metric == "average_rank":
+        diffs, before, after = _paired(question_rates(base.even, model, brand, metric),
+                                       question_rates(current, model, brand, metric))
+        return Comparison(brand, model, metric, down, up, diffs, before, after, sign_test(list(diffs.values())))
+    diffs, before, after = _paired(question_rates(base.every, model, brand, metric),
                                    question_rates(current, model, brand, metric))
-    return Comparison(brand, model, metric, down, up, diffs, before, after, sign_test(list(diffs.values())))
+    p_value = stratified_test(question_counts(base.every, model, brand, metric),
+                              question_counts(current, model, brand, metric))
+    return Comparison(brand, model, metric, down, up, diffs, before, after, p_value)
 
 
-def _divergence(base: RunOutcomes, current: RunOutcomes, brand: str, model: str, models: list[str]) -> Comparison:
+def _divergence(base: Baseline, current: RunOutcomes, brand: str, model: str, models: list[str]) -> Comparison:
     """One model's per-question visibility change against the mean change of the other models."""
     per_model = {}
     for m in models:
-        per_model[m] = _paired(question_rates(base, m, brand, "visibility"),
+        per_model[m] = _paired(question_rates(base.even, m, brand, "visibility"),
                                question_rates(current, m, brand, "visibility"))[0]
     others = [m for m in models if m != model]
     questions = sorted(set(per_model[model]).intersection(*(per_model[m] for m in others)))
@@ -92,10 +117,10 @@ def discovered_brands(run: RunOutcomes) -> list[str]:
     return sorted(name for name, qs in questions.items() if len(qs) >= DISCOVERED_MIN_QUESTIONS)
 
 
-def comparisons(base: RunOutcomes, current: RunOutcomes, settings: AlertSettings,
+def comparisons(base: Baseline, current: RunOutcomes, settings: AlertSettings,
                 discovered: Sequence[str] = ()) -> list[Comparison]:
     """The family of one run's comparisons with the baseline, p-values not yet adjusted."""
-    models = sorted(set(base.models) & set(current.models))
+    models = sorted(set(base.every.models) & set(current.models))
     found: list[Comparison] = []
     for model in models:
         for brand in (current.brand, *current.competitors):
@@ -193,16 +218,20 @@ def _key(alert: Alert) -> tuple[str, str | None, str | None]:
     return (alert.kind, alert.brand, alert.model)
 
 
+def history_needed(settings: AlertSettings) -> int:
+    """How many ended runs to hand to `evaluate`: a window and its baseline, with room for skipped runs."""
+    return 2 * (settings.persistence + max(settings.baseline_runs, settings.persistence)) + 2
+
+
 def evaluate(monitor: str, runs: Sequence[RunOutcomes], settings: AlertSettings,
              previous: Sequence[Alert] = ()) -> list[Alert]:
     """Alerts raised by the newest run of `runs` (oldest first; runs that ended, with their cells).
 
-    Window = the newest `persistence` judged runs, baseline = the `persistence` judged runs before
-    them: equally many runs on each side, so under no change the per-question differences are
-    symmetric and the sign test is exact. The change must be significant on the pooled window
-    (Holm over the family) and, in each window run on its own, in the same direction and at least
-    the floor in size. `previous` alerts of the same kind, brand and model raised by a run still
-    in the window or baseline suppress a repeat: one change, one alert.
+    Window = the newest `persistence` judged runs, baseline = the max(`baseline_runs`,
+    `persistence`) judged runs before them. The change must be significant on the pooled window
+    (Holm over the family) and on each window run on its own (Holm over that run's family), in the
+    same direction and at least the floor in size. `previous` alerts of the same kind, brand and
+    model raised by a run still in the window or baseline suppress a repeat: one change, one alert.
     """
     if not runs:
         return []
@@ -212,20 +241,22 @@ def evaluate(monitor: str, runs: Sequence[RunOutcomes], settings: AlertSettings,
         alerts = [_coverage_alert(monitor, current, judged[-1] if judged else None)]
         return alerts if "coverage_low" in settings.kinds else []
     n = settings.persistence
-    if len(judged) < 2 * n:
+    span = n + max(settings.baseline_runs, n)
+    if len(judged) < span:
         return []
-    baseline_runs, window = judged[-2 * n:-n], judged[-n:]
-    baseline, recent = pooled(baseline_runs), pooled(window)
+    baseline_runs, window = judged[-span:-n], judged[-n:]
+    baseline = baseline_of(baseline_runs, n)
     discovered = discovered_brands(current)
-    held = significant(comparisons(baseline, recent, settings, discovered), settings)
+    held = significant(comparisons(baseline, pooled(window), settings, discovered), settings)
     for run in window:
-        each = {(c.brand, c.model, c.metric): c for c in comparisons(baseline, run, settings, discovered)}
-        held = {key: (c, p) for key, (c, p) in held.items()
-                if _persists(c, each.get(key), settings)}
+        family = comparisons(baseline, run, settings, discovered)
+        adjusted = holm([c.p_value for c in family], settings.correction)
+        each = {(c.brand, c.model, c.metric): (c, p) for c, p in zip(family, adjusted, strict=True)}
+        held = {key: (c, p) for key, (c, p) in held.items() if _persists(c, each.get(key), settings)}
     recent_ids = {r.run_id for r in (*baseline_runs, *window)}
     seen = {_key(a) for a in previous if a.run_id in recent_ids}
     alerts = []
-    for comparison, adjusted in held.values():
+    for comparison, adjusted_p in held.values():
         kind = _kind(comparison)
         assert kind is not None
         interval = bootstrap_interval(list(comparison.diffs.values()), settings.level, settings.bootstrap,
@@ -234,8 +265,8 @@ def evaluate(monitor: str, runs: Sequence[RunOutcomes], settings: AlertSettings,
             id=f"{monitor}.{kind}.{comparison.brand}.{comparison.model}.{current.run_id}", monitor=monitor,
             kind=kind, brand=comparison.brand, model=comparison.model, metric=comparison.metric,
             before=comparison.before, after=comparison.after, delta=comparison.delta,
-            interval=Interval(low=interval[0], high=interval[1]), p_value=comparison.p_value, adjusted_p=adjusted,
-            test=TEST_NAME, persisted_runs=n, baseline_run_id=baseline_runs[-1].run_id,
+            interval=Interval(low=interval[0], high=interval[1]), p_value=comparison.p_value,
+            adjusted_p=adjusted_p, test=TEST_NAME, persisted_runs=n, baseline_run_id=baseline_runs[-1].run_id,
             baseline_run_ids=[r.run_id for r in baseline_runs], window_run_ids=[r.run_id for r in window],
             run_id=current.run_id, slot=current.slot, cells=_shown_cells(current, comparison),
             message=_message(kind, comparison, interval, n, settings.level), at=time.time(),
@@ -245,12 +276,11 @@ def evaluate(monitor: str, runs: Sequence[RunOutcomes], settings: AlertSettings,
     return sorted(alerts, key=lambda a: a.id)
 
 
-def _persists(pooled_change: Comparison, single: Comparison | None, settings: AlertSettings) -> bool:
-    """One window run shows the pooled change on its own: same direction, at least the floor."""
+def _persists(pooled_change: Comparison, single: tuple[Comparison, float] | None, settings: AlertSettings) -> bool:
+    """One window run shows the pooled change on its own: same direction, at least the floor, and
+    significant in its own family (Holm-adjusted), so one lucky day inside the window cannot carry it."""
     if single is None:
         return False
-    floor = RANK_MIN_CHANGE if single.metric == "average_rank" else settings.min_change
-    # Its own sign test is a filter on top of the pooled one (not the evidence: one run against two
-    # pooled is not symmetric under no change), so a one-day blip inside the window does not pass.
-    return (_kind(single) == _kind(pooled_change) and abs(single.delta) >= floor
-            and single.p_value < settings.level)
+    change, adjusted_p = single
+    floor = RANK_MIN_CHANGE if change.metric == "average_rank" else settings.min_change
+    return _kind(change) == _kind(pooled_change) and abs(change.delta) >= floor and adjusted_p < settings.level

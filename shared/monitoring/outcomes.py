@@ -85,3 +85,20 @@ def question_rates(run: RunOutcomes, model: str, brand: str, metric: str) -> dic
         else:
             raise ValueError(f"unknown metric {metric!r}")
     return {q: sum(v) / len(v) for q, v in values.items() if v}
+
+
+def question_counts(run: RunOutcomes, model: str, brand: str, metric: str) -> dict[int, tuple[int, int]]:
+    """Per question: (samples where the brand is mentioned / first, answered samples) — the 0/1 metrics."""
+    counts: dict[int, tuple[int, int]] = {}
+    for cell in run.cells:
+        if cell.model != model or not cell.answered:
+            continue
+        if metric == "visibility":
+            hit = brand in cell.mentioned
+        elif metric == "first_position_rate":
+            hit = cell.ranks.get(brand) == 1
+        else:
+            raise ValueError(f"{metric!r} is not a 0/1 metric")
+        hits, n = counts.get(cell.question, (0, 0))
+        counts[cell.question] = (hits + hit, n + 1)
+    return counts

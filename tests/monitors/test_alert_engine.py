@@ -20,7 +20,7 @@ from shared.config import Settings
 from shared.monitoring.alert_settings import AlertSettings, alert_settings_problems
 from shared.monitoring.alerts import evaluate
 from shared.monitoring.outcomes import CellOutcome, RunOutcomes
-from shared.monitoring.paired import bootstrap_interval, holm, sign_test
+from shared.monitoring.paired import bootstrap_interval, holm, sign_test, stratified_test
 from shared.monitoring.spec import SpecInvalid, parse_spec
 
 
@@ -31,6 +31,33 @@ class TestPairedStatistics:
         expected = 2 * sum(math.comb(8, i) for i in range(2)) / 2**8
         assert sign_test(diffs) == pytest.approx(expected)
         assert sign_test([0.0, 0.0]) == 1.0
+
+    def test_stratified_test_is_mcnemar_exact_with_one_sample_a_side(self) -> None:
+        """One sample per question on each side: the stratified exact test equals McNemar's exact test."""
+        lost, won, same = 7, 1, 12
+        baseline = {q: (1, 1) for q in range(lost)} | {q: (0, 1) for q in range(lost, lost + won)}
+        baseline |= {q: (q % 2, 1) for q in range(lost + won, lost + won + same)}
+        current = {q: (0, 1) for q in range(lost)} | {q: (1, 1) for q in range(lost, lost + won)}
+        current |= {q: (q % 2, 1) for q in range(lost + won, lost + won + same)}
+        expected = 2 * sum(math.comb(8, i) for i in range(2)) / 2**8
+        assert stratified_test(baseline, current) == pytest.approx(expected)
+
+    def test_stratified_test_is_the_exact_permutation_p_value_with_unequal_sides(self) -> None:
+        """Four baseline samples against two current ones per question: the p-value is the exact
+        share of within-question relabellings at least as extreme (checked by enumeration)."""
+        import itertools
+
+        baseline, current = {0: (4, 4), 1: (3, 4), 2: (2, 4)}, {0: (0, 2), 1: (1, 2), 2: (0, 2)}
+        pools = {q: [1] * (baseline[q][0] + current[q][0]) + [0] * (8 - baseline[q][0] - current[q][0])
+                 for q in baseline}
+        totals = []
+        for picks in itertools.product(*(itertools.combinations(range(6), 2) for _ in pools)):
+            totals.append(sum(sum(pools[q][i] for i in pick) for q, pick in zip(pools, picks, strict=True)))
+        observed = sum(hits for hits, _ in current.values())
+        low = sum(t <= observed for t in totals) / len(totals)
+        high = sum(t >= observed for t in totals) / len(totals)
+        assert stratified_test(baseline, current) == pytest.approx(min(1.0, 2 * min(low, high)))
+        assert stratified_test(baseline, baseline) == 1.0
 
     def test_holm_is_step_down_and_bonferroni_multiplies(self) -> None:
         """Holm: the k-th smallest p times (m - k + 1), made monotone; Bonferroni: p times m."""
@@ -58,26 +85,45 @@ class TestEvaluate:
             assert evaluate("m", runs[: day + 1], AlertSettings()) == []
 
     def test_drop_alerts_only_once_it_held_two_runs(self) -> None:
-        """A 20-point drop from day 2: nothing on the first shifted run, an alert on the second,
-        naming baseline and window runs, the interval and cells of the current run."""
-        world = World(20, 3, remove_rate=1.0, shift_day=2)
-        runs = _days(world, 4, "drop")
-        assert evaluate("m", runs[:3], AlertSettings()) == []
+        """A 20-point drop from day 4 (after a four-run baseline): nothing on the first shifted run,
+        an alert on the second, naming baseline and window runs, the interval and cells of the current run."""
+        world = World(20, 3, remove_rate=1.0, shift_day=4)
+        runs = _days(world, 6, "drop")
+        assert evaluate("m", runs[:5], AlertSettings()) == []
         alerts = [a for a in evaluate("m", runs, AlertSettings()) if a.brand == BRAND]
         kinds = {a.kind for a in alerts}
         assert kinds & {"disappeared", "visibility_drop"}, alerts
         drop = next(a for a in alerts if a.kind in ("disappeared", "visibility_drop"))
-        assert drop.baseline_run_ids == ["day0", "day1"] and drop.window_run_ids == ["day2", "day3"]
+        assert drop.baseline_run_ids == ["day0", "day1", "day2", "day3"] and drop.window_run_ids == ["day4", "day5"]
         assert drop.interval is not None and drop.interval.high < 0 and drop.adjusted_p is not None
         assert drop.cells and all(c.startswith(drop.model or "") for c in drop.cells)
         assert drop.persisted_runs == 2 and drop.delta is not None and drop.delta < -0.5
 
+    def test_baseline_runs_sets_how_much_normal_the_window_is_measured_against(self) -> None:
+        """`baseline_runs: 2` judges after two runs of baseline; the default four waits for four."""
+        world = World(20, 3, remove_rate=1.0, shift_day=2)
+        runs = _days(world, 4, "short")
+        assert evaluate("m", runs, AlertSettings()) == []
+        alerts = evaluate("m", runs, AlertSettings(baseline_runs=2))
+        drop = next(a for a in alerts if a.brand == BRAND and a.kind in ("disappeared", "visibility_drop"))
+        assert drop.baseline_run_ids == ["day0", "day1"]
+
+    def test_one_lucky_window_run_does_not_carry_the_pooled_change(self) -> None:
+        """The brand vanishes on one window run only: pooled, the change is large, but the other
+        window run shows none of it on its own, so nothing alerts."""
+        world = World(20, 3, remove_rate=1.0, shift_day=5)
+        runs = _days(world, 6, "blip")
+        quiet = _days(World(20, 3), 6, "blip")
+        runs[4] = quiet[4]
+        alerts = evaluate("m", runs, AlertSettings())
+        assert not [a for a in alerts if a.brand == BRAND and a.kind in ("disappeared", "visibility_drop")]
+
     def test_an_alert_is_not_repeated_while_its_runs_are_compared(self) -> None:
         """The day after an alert, the same change (kind, brand, model) does not alert again."""
-        world = World(20, 3, remove_rate=1.0, shift_day=2)
-        runs = _days(world, 5, "repeat")
-        first = evaluate("m", runs[:4], AlertSettings())
-        again = evaluate("m", runs[:5], AlertSettings(), first)
+        world = World(20, 3, remove_rate=1.0, shift_day=4)
+        runs = _days(world, 7, "repeat")
+        first = evaluate("m", runs[:6], AlertSettings())
+        again = evaluate("m", runs[:7], AlertSettings(), first)
         keys = {(a.kind, a.brand, a.model) for a in first}
         assert keys and not keys & {(a.kind, a.brand, a.model) for a in again}
 
@@ -97,6 +143,7 @@ class TestAlertsBlock:
     @pytest.mark.parametrize(("block", "field"), [
         ({"level": 0.7}, "alerts.level"),
         ({"persistence": 0}, "alerts.persistence"),
+        ({"baseline_runs": 0}, "alerts.baseline_runs"),
         ({"webhook": "ftp://x"}, "alerts.webhook"),
         ({"webhook": "https://user:pw@hooks.example"}, "alerts.webhook"),
         ({"webhook_secret_env": "s3cr3t value"}, "alerts.webhook_secret_env"),

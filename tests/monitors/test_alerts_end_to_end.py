@@ -18,6 +18,7 @@ import asyncio
 import json
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,10 @@ async def _call(nc: nats.NATS, subject: str, body: dict[str, Any]) -> Any:
     return json.loads(reply.data)
 
 
+def _slot_time(slot: str) -> float:
+    return datetime.strptime(slot, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
+
+
 def _ended(shown: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in shown["runs"] if r["run_id"] and r["status"] in ("complete", "partial")]
 
@@ -59,11 +64,14 @@ class Receiver:
     def __init__(self) -> None:
         self.calls = 0
         self.received: list[tuple[bytes, str]] = []
+        self.hung_at = 0.0
 
     async def handle(self, request: web.Request) -> web.Response:
         self.calls += 1
+        first = self.calls == 1  # taken before any await: concurrent deliveries interleave here
         body = await request.read()
-        if self.calls == 1:
+        if first:
+            self.hung_at = time.time()
             await asyncio.sleep(60)
         self.received.append((body, request.headers.get(SIGNATURE_HEADER, "")))
         return web.json_response({"ok": True})
@@ -96,9 +104,10 @@ async def test_shift_alerts_on_bus_record_and_webhook_and_noise_does_not() -> No
                 await asyncio.sleep(0.5)
         monitor_id = created["id"]
 
-        # Unchanged simulator: enough ended runs for a window and its baseline, and no alert.
+        # Unchanged simulator: enough ended runs for a window and its baseline (2 + 4) to be judged
+        # twice, and no alert.
         deadline = time.monotonic() + 90
-        while len(_ended(shown := await _call(nc, subjects.MONITORS_SHOW, {"id": monitor_id}))) < 5:
+        while len(_ended(shown := await _call(nc, subjects.MONITORS_SHOW, {"id": monitor_id}))) < 7:
             assert time.monotonic() < deadline, h.logs()
             await asyncio.sleep(0.5)
         assert shown["alerts"] == [], shown["alerts"]
@@ -140,17 +149,29 @@ async def test_shift_alerts_on_bus_record_and_webhook_and_noise_does_not() -> No
 
         shown = await _call(nc, subjects.MONITORS_SHOW, {"id": monitor_id})
         assert drop["id"] in [a["id"] for a in shown["alerts"]]
-        # The webhook's first call hangs; runs go on meanwhile and the retry delivers, signed.
-        runs_before = len(_ended(shown))
+        # The webhook's first call hangs (past the client's timeout); every alert on the record is
+        # still delivered, signed — the hung one by its retry — and slots that started while the
+        # call hung ran to the end: a hanging receiver holds up neither runs nor other alerts.
         deadline = time.monotonic() + 40
-        while not receiver.received:
+        while not receiver.hung_at:
             assert time.monotonic() < deadline, h.logs()
+            await asyncio.sleep(0.2)
+        # The alerts raised so far, the hung one among them (later runs may raise more meanwhile).
+        raised = {a["id"] for a in (await _call(nc, subjects.MONITORS_SHOW, {"id": monitor_id}))["alerts"]}
+        while True:
+            shown = await _call(nc, subjects.MONITORS_SHOW, {"id": monitor_id})
+            delivered = {json.loads(body)["id"] for body, _ in receiver.received}
+            during_hang = [r for r in _ended(shown)
+                           if receiver.hung_at and receiver.hung_at < _slot_time(r["slot"]) < receiver.hung_at + 5]
+            if delivered >= raised and during_hang:
+                break
+            assert time.monotonic() < deadline, (sorted(raised - delivered), receiver.hung_at,
+                                                 [r["slot"] for r in _ended(shown)][-6:])
             await asyncio.sleep(0.5)
-        body, header = receiver.received[0]
-        assert verify(SECRET, body, header)
-        assert json.loads(body)["monitor"] == monitor_id
-        shown = await _call(nc, subjects.MONITORS_SHOW, {"id": monitor_id})
-        assert len(_ended(shown)) > runs_before
+        assert receiver.calls > len(raised)  # the hung call, then its retry
+        for body, header in receiver.received:
+            assert verify(SECRET, body, header)
+            assert json.loads(body)["monitor"] == monitor_id
         for text in (h.procs["monitors"].log(400), json.dumps(shown)):
             assert SECRET not in text
         await nc.close()
