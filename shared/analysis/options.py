@@ -98,6 +98,9 @@ _CATEGORY_RE = re.compile(
 _GROUPING_RE = re.compile(
     r"梯队|地区|区域|(?:^.{1,3}(?<!城)[区市]$)|(?:^(?:类型|类别|第.类|类)[一二三四五六七八九十\d]*$)"
 )
+# A section title naming the strengths or weaknesses of something ("主要口碑优势", "常见的争议与不足").
+_ASPECT_TITLE = re.compile(r"(?:优势|劣势|不足|缺点|优点|短板|争议|亮点|优缺点)$")
+_ABOUT = ("关于", "对于")
 _MAX_NAME_CHARS = 24
 _MAX_NAME_CJK = 15
 _SHORT_PLAIN = 16
@@ -238,7 +241,9 @@ def classify(header: Header, matcher: BrandMatcher, *, heading: bool = False) ->
         residue = name
         for spelling in spellings:
             residue = residue.replace(spelling, "")
-        return ("topic" if _TOPIC_RE.search(residue) else "entity"), brands
+        # "关于X" ("about X") introduces remarks on X, as "X的优势" does, not an entry.
+        about = name.startswith(_ABOUT)
+        return ("topic" if about or _TOPIC_RE.search(residue) else "entity"), brands
     if name.startswith(ADVICE_PREFIXES) or _ADVICE_OR_EXCLUDED.search(name):
         return "other", []
     # The raw header without parentheses is usually the name itself: then one search serves both.
@@ -347,7 +352,13 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
             # with a description after its name is the option, whatever its children hold.
             found.append(Option(header.name, header.raw, child.start, child.end, strong=header.strong, brands=brands))
             continue
-        inner_restricted = restricted or kind == "topic" or (child.kind == "item" and kind == "other")
+        # A pros/cons section of the answer's subject ("**主要口碑优势：**", "### 常见争议与不足")
+        # lists aspects, not options (labelling guide): only tracked brands count under it.
+        inner_restricted = (
+            restricted
+            or kind == "topic"
+            or (kind == "other" and (child.kind == "item" or _ASPECT_TITLE.search(header.name) is not None))
+        )
         inner = _collect(child, matcher, inner_restricted) if child.children else []
         if kind == "category" and not inner and child.kind == "item" and not restricted:
             found.append(Option(header.name, header.raw, child.start, child.end, strong=header.strong, brands=brands))

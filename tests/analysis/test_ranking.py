@@ -169,6 +169,27 @@ class TestNotOptions:
         assert result.brands["志邦"].rank == 2
 
 
+    def test_pros_and_cons_sections_list_aspects(self) -> None:
+        """Under a pros/cons section of the answer's subject ("**口碑优势：**", "**常见争议与不足：**")
+        the items are aspects, not options: only tracked brands listed later rank."""
+        answer = (
+            "**口碑优势：**\n1. **根基稳固**：起家早。\n2. **款式新颖**：年轻化。\n\n"
+            "**常见争议与不足：**\n1. **交付偏慢**：工期长。\n\n"
+            "**与同行对比：**\n- **vs 欧派**：规模更大。\n- **vs 索菲亚**：衣柜更强。\n"
+        )
+        result = run(answer, "志邦", "欧派", "索菲亚")
+        assert result.recommended == ["vs 欧派", "vs 索菲亚"]
+        assert (result.brands["欧派"].rank, result.brands["索菲亚"].rank) == (1, 2)
+
+    def test_about_brand_section_is_not_an_option(self) -> None:
+        """"**关于欧派**" introduces remarks on that brand (as "欧派的优势" does): no rank."""
+        answer = "1. **索菲亚**：衣柜专家。\n2. **志邦**：橱柜好。\n\n**关于“欧派”**\n您提到的欧派本次未列入。\n"
+        result = run(answer, "欧派", "索菲亚", "志邦")
+        assert result.recommended == ["索菲亚", "志邦"]
+        assert result.brands["欧派"].rank is None
+        assert result.brands["欧派"].mentioned
+
+
 class TestInterceptionAndDiscovery:
     def test_competitors_ranked_above_intercept(self) -> None:
         """Competitors ranked above the main brand intercept it; those below do not."""
