@@ -101,6 +101,9 @@ _GROUPING_RE = re.compile(
 # A section title naming the strengths or weaknesses of something ("主要口碑优势", "常见的争议与不足").
 _ASPECT_TITLE = re.compile(r"(?:优势|劣势|不足|缺点|优点|短板|争议|亮点|优缺点)$")
 _ABOUT = ("关于", "对于")
+# "关于您提到的品牌分析": one section per brand the user named, i.e. the answer's entries, although
+# titled like remarks; "您提到的其他品牌" are the ones set aside from the recommendation.
+_NAMED_BRANDS_SECTION = re.compile(r"^(?:关于|对于)?您(?:提到|提及|列出|关注|所说)的(?!其他|其它).{0,4}品牌")
 _MAX_NAME_CHARS = 24
 _MAX_NAME_CJK = 15
 _SHORT_PLAIN = 16
@@ -327,11 +330,29 @@ def _table_options(table: Node, matcher: BrandMatcher) -> list[Option]:
     return found
 
 
+# "名称：如a、b" / "**名称**：例如a、b": a header followed by examples of it.
+_EXAMPLE_LED = re.compile(
+    r"^(?:\*\*[^*\n]{1,20}\*\*\s*[：:]|[^：:*\n]{1,20}[：:](?:\*\*)?)"
+    r"\s*(?:\*\*)?(?:如|例如|比如|包括)(?![何果今])"
+)
+
+
+def _lists_kinds(node: Node) -> bool:
+    """True when at least two list items sit under ``node`` and every one is example-led."""
+    items = [child.title for child in node.children if child.kind == "item"]
+    return len(items) >= 2 and all(_EXAMPLE_LED.match(title) for title in items)
+
+
 def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option]:
     """Options under ``node``; ``restricted`` = only tracked brands count (inside a topic or a
     dimension bullet such as "1. 品牌定位与规模", where other bold labels are features)."""
     found: list[Option] = []
+    kinds_list = _lists_kinds(node)
     for child in node.children:
+        if kinds_list and child.kind == "item":
+            # "1. **性能升级**：如动力优化、刹车调校" … every item a kind with examples: a list of
+            # categories, not entries; brands among the examples are named inside its text.
+            continue
         if child.kind == "table":
             if not restricted:
                 found.extend(_table_options(child, matcher))
@@ -342,7 +363,12 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
             # "- 代表车型：" over "- 汉/唐", "- 海豹": products of the option above, not options.
             continue
         kind, brands = classify(header, matcher, heading=is_heading)
-        if kind != "entity" and _excluded(header) and not _lists_brand_entries(child, matcher):
+        if (
+            kind != "entity"
+            and _excluded(header)
+            and not _NAMED_BRANDS_SECTION.search(header.name)
+            and not _lists_brand_entries(child, matcher)
+        ):
             continue
         if kind == "entity" and brands:
             found.append(Option(header.name, header.raw, child.start, child.end, strong=True, brands=brands))
@@ -368,7 +394,8 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
             continue
         option = Option(header.name, header.raw, child.start, child.end, strong=header.strong, brands=brands)
         if is_heading:
-            listed = any(c.kind == "item" for c in child.children)
+            # A heading over a list of kinds ("服务包括：" over "1. **柜体**：如衣柜") is no option either.
+            listed = any(c.kind == "item" for c in child.children) and not _lists_kinds(child)
             if inner:
                 found.extend(inner)
             elif listed or (not child.children and child.level < LEVEL_BOLD):

@@ -128,6 +128,29 @@ class TestGuideLayouts:
         assert self.ranks(answer) == (None, None, None)
 
 
+    def test_section_on_the_brands_the_user_named(self) -> None:
+        """"**关于您提到的品牌分析：**" holds one entry per named brand: they rank, although the title
+        reads like remarks; "关于您提到的其他品牌" sets brands aside from the recommendation: no rank."""
+        answer = "**关于您提到的品牌分析：**\n*   **志邦**：橱柜起家。\n*   **欧派**：规模大。\n"
+        assert self.ranks(answer) == (2, None, 1)
+        answer = (
+            "1. **欧派**：规模大。\n2. **索菲亚**：衣柜强。\n\n"
+            "**关于您提到的其他品牌**：\n*   **志邦**：本次未列入。\n"
+        )
+        assert self.ranks(answer) == (1, 2, None)
+
+    def test_list_of_kinds_with_examples_is_not_options(self) -> None:
+        """A list whose every item is a kind followed by examples ("**柜体定制**：如衣柜、橱柜") names
+        categories, not entries: the entries listed after it rank from 1."""
+        answer = (
+            "全屋定制通常包括：\n1. **柜体定制**：如衣柜、橱柜。\n2. **软装搭配**：例如窗帘、灯具。\n\n"
+            "推荐品牌：\n- **索菲亚**：衣柜强。\n- **欧派**：规模大。\n"
+        )
+        result = run(answer, *self.BRANDS)
+        assert result.recommended == ["索菲亚", "欧派"]
+        assert self.ranks(answer) == (2, 1, None)
+
+
 class TestNotOptions:
     def test_advice_section_is_not_ranked(self) -> None:
         """Lists under "选择建议"/"如何选择" are advice; brands named there get no rank."""
