@@ -31,10 +31,10 @@ from shared.analysis.textutil import CJK_CHAR, trie_pattern
 Kind = Literal["entity", "topic", "category", "other"]
 
 _NUMBER_PREFIX_PATTERN = (
-    r"\s*(?:第?[一二三四五六七八九十]+\s*[、.．:：]\s*|\d{1,2}\s*[.、．:：)）](?!\d)\s*|[（(]\d{1,2}[)）]\s*"
-    r"|top\s*\d+\s*[.:：、|｜]?\s*|no\.\s*\d+\s*[.:：、|｜]?\s*"
-    # Ordinal places ("第一名：", "第2位 ") and numbered picks ("推荐一：", "推荐2.").
-    r"|第[一二三四五六七八九十\d]{1,2}[名位]\s*[、.．:：|｜]?\s*|推荐[一二三四五六七八九十\d]{1,2}\s*[、.．:：|｜]\s*)"
+    r"\s*(?:第?[一二三四五六七八九十]+\s*[、.．:：]\s*|\d{1,2}\s*[.、．:：)）](?!\d)\s*|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2})[)）]\s*"
+    r"|[\u2460-\u2473]\s*|top\s*\d+\s*[.:：、|｜]?\s*|no\.\s*\d+\s*[.:：、|｜]?\s*"
+    # Ordinal places ("第一名：", "第2位 ") and numbered picks ("推荐一：", "品牌2.", "方案三：").
+    r"|第[一二三四五六七八九十\d]{1,2}[名位]\s*[、.．:：|｜]?\s*|(?:推荐|品牌|选择|方案|选项)[一二三四五六七八九十\d]{1,2}\s*[、.．:：|｜]\s*)"
 )
 _NUMBER_PREFIX = re.compile("^" + _NUMBER_PREFIX_PATTERN, re.IGNORECASE)
 # Patterns below that could start with a repeat or an alternation of classes start with one
@@ -262,10 +262,29 @@ def classify(header: Header, matcher: BrandMatcher, *, heading: bool = False) ->
     return "entity", []
 
 
+# Where one buys or looks things up ("购买渠道", "可以在以下平台购买：", "查询途径"): the labelling
+# guide's channels, never recommendation options.
+_CHANNELS = re.compile(r"渠道|购买|购物|途径|哪里买|下单|入手")
+
+
 def _excluded(header: Header) -> bool:
     # An intro sentence ending in a colon ("作为选购顾问，为您推荐以下机型：") introduces options;
     # only a titled section ("选购建议：", "如何选择？") is advice.
     return not header.sentence and _EXCLUDED.search(_without_parens(header.raw)) is not None
+
+
+def _channel_section(header: Header, brands: list[str]) -> bool:
+    """A section on where to buy or look ("**购买渠道：**", "可以在以下平台购买："), whatever it lists."""
+    return not brands and not header.sentence and _CHANNELS.search(_without_parens(header.raw)) is not None
+
+
+def _names_brand_alone(name: str, matcher: BrandMatcher) -> bool:
+    """True when a name is a tracked brand's, give or take a short word ("华为手机"), not a
+    sentence naming it ("预算充足选欧派")."""
+    residue = name
+    for spelling in matcher.spellings_in(name):
+        residue = residue.replace(spelling, "")
+    return len(residue.strip(" ·-–—/、")) <= 2
 
 
 def _lists_brand_entries(node: Node, matcher: BrandMatcher) -> bool:
@@ -278,7 +297,7 @@ def _lists_brand_entries(node: Node, matcher: BrandMatcher) -> bool:
     for child in node.children:
         if child.kind in ("item", "heading"):
             header = split_header(child.title, heading=child.kind == "heading")
-            if header.bare and classify(header, matcher)[1]:
+            if header.bare and classify(header, matcher)[1] and _names_brand_alone(header.name, matcher):
                 entries += 1
                 if entries >= 2:
                     return True
@@ -287,6 +306,10 @@ def _lists_brand_entries(node: Node, matcher: BrandMatcher) -> bool:
 
 # A cell holding only a position ("1", "No.2", "🥇", "第三"): a rank column, not the entries.
 _POSITION_CELL = re.compile(r"(?i:no\.?|top|第)?\s*[\d一二三四五六七八九十]{0,2}\s*[名位]?")
+
+
+# Header cells of a column of criteria ("维度", "对比项", "评估指标").
+_CRITERIA_HEADER = re.compile(r"维度|对比项|比较项|项目|指标|方面|因素|考量|标准|参数")
 
 
 def _entry_column(rows: list[list[str]], matcher: BrandMatcher) -> int | None:
@@ -298,10 +321,14 @@ def _entry_column(rows: list[list[str]], matcher: BrandMatcher) -> int | None:
         return None
     body = rows[1:]
     width = max(len(row) for row in body)
+    header = rows[0]
     for column in range(width):
         cells = [_SYMBOLS.sub("", _MARKUP.sub("", row[column])).strip() for row in body if column < len(row)]
         if all(_POSITION_CELL.fullmatch(cell) for cell in cells):
             continue
+        if column < len(header) and _CRITERIA_HEADER.search(header[column]):
+            # "| 对比项 | 结论 |" over "| 欧派的价格 | 贵 |": the rows are criteria, not entries.
+            return None
         named = sum(bool(matcher.spellings_in(cell)) for cell in cells)
         return column if named >= 2 else None
     return None
@@ -360,9 +387,14 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
         is_heading = child.kind == "heading"
         header = split_header(child.title, heading=is_heading)
         if _FEATURE_LABEL_RE.fullmatch(header.name):
-            # "- 代表车型：" over "- 汉/唐", "- 海豹": products of the option above, not options.
+            # "- 代表车型：" over "- 汉/唐", "- 海豹": products of the option above, not options. A
+            # heading so titled ("### 1. 价格") is a comparison dimension: its brand bullets count.
+            if is_heading and child.children and not _excluded(header) and not _channel_section(header, []):
+                found.extend(_collect(child, matcher, True))
             continue
         kind, brands = classify(header, matcher, heading=is_heading)
+        if child.children and _channel_section(header, brands):
+            continue
         if (
             kind != "entity"
             and _excluded(header)

@@ -151,6 +151,26 @@ class TestGuideLayouts:
         assert self.ranks(answer) == (2, 1, None)
 
 
+    def test_keycap_circled_and_parenthesised_numbers_mark_entries(self) -> None:
+        """Lines numbered "1️⃣", "①" or "（一）" are list entries like "1." ones."""
+        keycaps = ("1\ufe0f\u20e3 ", "2\ufe0f\u20e3 ", "3\ufe0f\u20e3 ")
+        for marks in (keycaps, ("① ", "② ", "③ "), ("（一）", "（二）", "（三）")):
+            answer = "".join(f"{mark}**{name}**：好。\n" for mark, name in zip(marks, self.BRANDS, strict=True))
+            assert self.ranks(answer) == (1, 2, 3), marks
+
+    def test_numbered_pick_labels_are_not_names(self) -> None:
+        """"品牌一：", "方案二：", "选择三：" number the entry that follows them."""
+        for word in ("品牌", "方案", "选择"):
+            answer = "".join(f"### {word}{n}：{name}\n好。\n" for n, name in zip("一二三", self.BRANDS, strict=True))
+            assert self.ranks(answer) == (1, 2, 3), word
+
+    def test_dimension_heading_titled_like_a_feature(self) -> None:
+        """A comparison dimension heading ("### 1. 价格") over per-brand bullets ranks them by first
+        appearance, as any other dimension does; a "- 价格：" bullet stays a feature."""
+        answer = "### 1. 价格\n- **志邦**：便宜。\n- **欧派**：贵。\n### 2. 环保\n- **索菲亚**：好。\n"
+        assert self.ranks(answer) == (2, 3, 1)
+
+
 class TestNotOptions:
     def test_advice_section_is_not_ranked(self) -> None:
         """Lists under "选择建议"/"如何选择" are advice; brands named there get no rank."""
@@ -211,6 +231,30 @@ class TestNotOptions:
         assert result.recommended == ["索菲亚", "志邦"]
         assert result.brands["欧派"].rank is None
         assert result.brands["欧派"].mentioned
+
+
+    def test_how_to_choose_sentences_naming_brands_stay_advice(self) -> None:
+        """Under "### 如何选择", "- 预算充足选**欧派**" is advice: only entries headed by a brand's
+        name alone make an advice-titled section a list of options."""
+        answer = "1. **索菲亚**：好。\n\n### 如何选择\n- 预算充足选**欧派**\n- 注重橱柜选**志邦**\n"
+        result = run(answer, "欧派", "索菲亚", "志邦")
+        assert result.recommended == ["索菲亚"]
+        assert result.brands["欧派"].rank is None and result.brands["志邦"].rank is None
+
+    def test_table_of_criteria_rows(self) -> None:
+        """A table whose first column is headed as criteria ("对比项", "维度") has no entry rows, even
+        when its cells name brands ("欧派的价格")."""
+        answer = "| 对比项 | 结论 |\n|---|---|\n| 欧派的价格 | 贵 |\n| 志邦的环保 | 好 |\n"
+        result = run(answer, "欧派", "志邦")
+        assert (result.brands["欧派"].rank, result.brands["志邦"].rank) == (None, None)
+
+    def test_channel_sections_are_not_options(self) -> None:
+        """Sections on where to buy ("**购买渠道：**", "可以在以下平台购买：") list channels, not options."""
+        for title in ("**购买渠道：**", "可以在以下平台购买：", "**线上渠道**"):
+            answer = f"1. **索菲亚**：好。\n\n{title}\n- **京东**：正品。\n- **天猫**：旗舰店。\n"
+            result = run(answer, "索菲亚", "京东", "天猫")
+            assert result.recommended == ["索菲亚"], title
+            assert result.brands["京东"].rank is None and result.brands["京东"].mentioned, title
 
 
 class TestInterceptionAndDiscovery:
