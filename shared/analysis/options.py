@@ -370,6 +370,16 @@ def _lists_kinds(node: Node) -> bool:
     return len(items) >= 2 and all(_EXAMPLE_LED.match(title) for title in items)
 
 
+# "1. ", "Top 2：", "No.3": an entry's number. "一、" numbers sections as often as entries.
+_ARABIC_NUMBERED = re.compile(r"(?i:\d{1,2}\s*[.、．:：)）](?!\d)|top\s*\d|no\.\s*\d|\*\*\d{1,2}\s*[.、．](?!\d))")
+
+
+def _numbered(title: str) -> bool:
+    """True when a title starts with an entry number ("1. ", "Top 2：", "1️⃣")."""
+    text = title.lstrip()
+    return _ARABIC_NUMBERED.match(text) is not None or _SYMBOLS.match(text) is not None
+
+
 def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option]:
     """Options under ``node``; ``restricted`` = only tracked brands count (inside a topic or a
     dimension bullet such as "1. 品牌定位与规模", where other bold labels are features)."""
@@ -428,9 +438,17 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
         if is_heading:
             # A heading over a list of kinds ("服务包括：" over "1. **柜体**：如衣柜") is no option either.
             listed = any(c.kind == "item" for c in child.children) and not _lists_kinds(child)
-            if inner:
+            # A numbered heading ("### 1. **阿里云**") is an entry of its own: one unknown label
+            # bullet under it ("- **适用对象**：…") does not make it a group.
+            entry = (
+                len(inner) == 1
+                and not inner[0].brands
+                and _numbered(child.title)
+                and not any(c.kind == "heading" for c in child.children)
+            )
+            if inner and not entry:
                 found.extend(inner)
-            elif listed or (not child.children and child.level < LEVEL_BOLD):
+            elif entry or listed or (not child.children and child.level < LEVEL_BOLD):
                 found.append(option)
             continue
         strong_inner = {o.name for o in inner if o.strong}

@@ -171,6 +171,17 @@ class TestGuideLayouts:
         assert self.ranks(answer) == (2, 3, 1)
 
 
+    def test_numbered_headings_over_label_bullets_stay_options(self) -> None:
+        """"### 1. **名称**" over "- **优势**：…" / "- **适用对象**：…" bullets is the option: a single
+        unknown label bullet under it ("适用对象") does not replace the heading."""
+        section = "### {n}. **{name}**\n- **优势**：\n  - 规模大。\n- **适用对象**：大户型。\n"
+        names = ("金牌", "好莱客", "志邦")
+        answer = "".join(section.format(n=n, name=name) for n, name in enumerate(names, start=1))
+        result = run(answer, *self.BRANDS)
+        assert result.recommended == list(names)
+        assert self.ranks(answer) == (None, None, 3)
+
+
 class TestNotOptions:
     def test_advice_section_is_not_ranked(self) -> None:
         """Lists under "选择建议"/"如何选择" are advice; brands named there get no rank."""
