@@ -34,7 +34,11 @@ _NUMBER_PREFIX_PATTERN = (
     r"\s*(?:第?[一二三四五六七八九十]+\s*[、.．:：]\s*|\d{1,2}\s*[.、．:：)）](?!\d)\s*|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2})[)）]\s*"
     r"|[\u2460-\u2473]\s*|top\s*\d+\s*[.:：、|｜]?\s*|no\.\s*\d+\s*[.:：、|｜]?\s*"
     # Ordinal places ("第一名：", "第2位 ") and numbered picks ("推荐一：", "品牌2.", "方案三：").
-    r"|第[一二三四五六七八九十\d]{1,2}[名位]\s*[、.．:：|｜]?\s*|(?:推荐|品牌|选择|方案|选项)[一二三四五六七八九十\d]{1,2}\s*[、.．:：|｜]\s*)"
+    r"|第[一二三四五六七八九十\d]{1,2}[名位]\s*[、.．:：|｜]?\s*"
+    # Section numbers ("第一部分：", "第二步：") number what follows, whatever it is.
+    r"|第[一二三四五六七八九十\d]{1,2}(?:部分|章|节|步|阶段)\s*[、.．:：|｜]\s*"
+    # Picks in order ("首选：荣耀", "次选：小米"): the entry follows the label.
+    r"|(?:首选|次选|备选|优选|其次)\s*[:：]\s*|(?:推荐|品牌|选择|方案|选项)[一二三四五六七八九十\d]{1,2}\s*[、.．:：|｜]\s*)"
 )
 _NUMBER_PREFIX = re.compile("^" + _NUMBER_PREFIX_PATTERN, re.IGNORECASE)
 # Patterns below that could start with a repeat or an alternation of classes start with one
@@ -97,6 +101,8 @@ _CATEGORY_RE = re.compile(
 # Tiers and places group options but are never options themselves.
 _GROUPING_RE = re.compile(
     r"梯队|地区|区域|(?:^.{1,3}(?<!城)[区市]$)|(?:^(?:类型|类别|第.类|类)[一二三四五六七八九十\d]*$)"
+    # A warning slot ("不推荐：华为") lists what not to choose.
+    r"|(?:^(?:不推荐|不建议|慎选|避雷)$)"
 )
 # A section title naming the strengths or weaknesses of something ("主要口碑优势", "常见的争议与不足").
 _ASPECT_TITLE = re.compile(r"(?:优势|劣势|不足|缺点|优点|短板|争议|亮点|优缺点)$")
@@ -385,6 +391,7 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
     dimension bullet such as "1. 品牌定位与规模", where other bold labels are features)."""
     found: list[Option] = []
     kinds_list = _lists_kinds(node)
+    brand_headings = any(child.kind == "heading" and matcher.spellings_in(child.title) for child in node.children)
     for child in node.children:
         if kinds_list and child.kind == "item":
             # "1. **性能升级**：如动力优化、刹车调校" … every item a kind with examples: a list of
@@ -448,7 +455,9 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
             )
             if inner and not entry:
                 found.extend(inner)
-            elif entry or listed or (not child.children and child.level < LEVEL_BOLD):
+            elif entry or listed or (not child.children and child.level < LEVEL_BOLD and brand_headings):
+                # A heading with prose only ("### 1. 金牌厨柜\n介绍…") is an entry among sibling
+                # headings naming tracked brands; alone it is a section title ("### 核心观点").
                 found.append(option)
             continue
         strong_inner = {o.name for o in inner if o.strong}

@@ -182,6 +182,30 @@ class TestGuideLayouts:
         assert self.ranks(answer) == (None, None, 3)
 
 
+    def test_section_numbers_are_not_names(self) -> None:
+        """"### 第一部分：如何选择…" is an advice section and "### 第二部分：品牌推荐" a group: the part
+        number is no name, so the title after it decides."""
+        answer = (
+            "### 第一部分：如何选择靠谱的品牌？\n#### 1. 看板材\n- **颗粒板**：主流。\n- **密度板**：平整。\n"
+            "### 第二部分：品牌推荐\n1. **志邦**：橱柜强。\n2. **欧派**：规模大。\n"
+        )
+        assert run(answer, *self.BRANDS).recommended == ["志邦", "欧派"]
+        assert self.ranks(answer) == (2, None, 1)
+
+    def test_prose_heading_is_an_entry_only_among_brand_headings(self) -> None:
+        """A heading with only prose under it ("### 1. 金牌厨柜\n介绍…") is an entry when a sibling
+        heading names a tracked brand; alone ("### 核心观点") it is a section title."""
+        answer = "### 1. 金牌厨柜\n橱柜专业。\n### 2. 欧派\n规模大。\n"
+        assert self.ranks(answer) == (2, None, None)
+        answer = "### 核心观点\n没有唯一答案。\n### 推荐\n1. **索菲亚**：衣柜强。\n2. **欧派**：规模大。\n"
+        assert self.ranks(answer) == (2, 1, None)
+
+    def test_picks_in_order(self) -> None:
+        """"首选：索菲亚" / "次选：欧派" list picks in order; "不推荐：志邦" is no option."""
+        answer = "**推荐顺序**：\n- 首选：索菲亚（衣柜强）\n- 次选：欧派（规模大）\n- 不推荐：志邦（偏贵）\n"
+        assert self.ranks(answer) == (2, 1, None)
+
+
 class TestNotOptions:
     def test_advice_section_is_not_ranked(self) -> None:
         """Lists under "选择建议"/"如何选择" are advice; brands named there get no rank."""
