@@ -336,8 +336,28 @@ def _entry_column(rows: list[list[str]], matcher: BrandMatcher) -> int | None:
             # "| 对比项 | 结论 |" over "| 欧派的价格 | 贵 |": the rows are criteria, not entries.
             return None
         named = sum(bool(matcher.spellings_in(cell)) for cell in cells)
-        return column if named >= 2 else None
+        if named >= 2:
+            return column
+        if named == 0 and column == 0 and header and _TIER_HEADER.search(header[0]):
+            # "| 定位 | 代表 | … |" over "| 高端 | 欧派 | … |": a first column of tiers or types,
+            # and the entries in the next column, each a brand's name alone.
+            return _named_column(body, 1, matcher)
+        return None
     return None
+
+
+# A first column of tiers or types ("定位", "档次", "类型"); a scenario column ("场景", "需求") maps
+# needs to picks, which is advice.
+_TIER_HEADER = re.compile(r"定位|档|梯队|级别|类型|类别|价位|层级|分类")
+
+
+def _named_column(body: list[list[str]], column: int, matcher: BrandMatcher) -> int | None:
+    """``column`` when two or more of its cells are each a tracked brand's name alone."""
+    cells = [_SYMBOLS.sub("", _MARKUP.sub("", row[column])).strip() for row in body if column < len(row)]
+    alone = sum(
+        bool(matcher.spellings_in(cell)) and _names_brand_alone(_without_parens(cell), matcher) for cell in cells
+    )
+    return column if alone >= 2 else None
 
 
 def _table_options(table: Node, matcher: BrandMatcher) -> list[Option]:
@@ -380,6 +400,38 @@ def _lists_kinds(node: Node) -> bool:
 _ARABIC_NUMBERED = re.compile(r"(?i:\d{1,2}\s*[.、．:：)）](?!\d)|top\s*\d|no\.\s*\d|\*\*\d{1,2}\s*[.、．](?!\d))")
 
 
+def _label_then_brand(title: str, header: Header, matcher: BrandMatcher) -> Header:
+    """"**高端之选：欧派**": a label, then the entry's name inside the bold lead. Returns the header
+    of the name after the label when that is a tracked brand's name alone, else ``header``."""
+    if ("：" not in title and ":" not in title) or matcher.spellings_in(header.raw):
+        return header
+    text = _SYMBOLS.sub("", title).strip()
+    prefixes = _PREFIXES.match(text)
+    if prefixes:
+        text = text[prefixes.end() :]
+    bold = _BOLD_LEAD.match(text)
+    if bold is None:
+        return header
+    inner = bold.group(1)
+    _, colon, tail = inner.partition("：") if "：" in inner else inner.partition(":")
+    tail = tail.strip()
+    if not colon or not matcher.spellings_in(tail) or not _names_brand_alone(_without_parens(tail), matcher):
+        return header
+    return split_header("**" + tail + "**" + text[bold.end() :])
+
+
+def _per_brand_topics(node: Node, matcher: BrandMatcher) -> set[str]:
+    """The brands of sibling headings each about one tracked brand ("### 欧派的优势",
+    "### 志邦的优势"), when two or more brands have one: the answer compares them."""
+    brands: set[str] = set()
+    for child in node.children:
+        if child.kind == "heading":
+            kind, named = classify(split_header(child.title, heading=True), matcher, heading=True)
+            if kind == "topic" and len(named) == 1:
+                brands.add(named[0])
+    return brands if len(brands) >= 2 else set()
+
+
 def _numbered(title: str) -> bool:
     """True when a title starts with an entry number ("1. ", "Top 2：", "1️⃣")."""
     text = title.lstrip()
@@ -392,6 +444,7 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
     found: list[Option] = []
     kinds_list = _lists_kinds(node)
     brand_headings = any(child.kind == "heading" and matcher.spellings_in(child.title) for child in node.children)
+    per_brand_topics = _per_brand_topics(node, matcher) if brand_headings else set()
     for child in node.children:
         if kinds_list and child.kind == "item":
             # "1. **性能升级**：如动力优化、刹车调校" … every item a kind with examples: a list of
@@ -403,13 +456,23 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
             continue
         is_heading = child.kind == "heading"
         header = split_header(child.title, heading=is_heading)
+        if header.strong and not header.sentence:
+            header = _label_then_brand(child.title, header, matcher)
         if _FEATURE_LABEL_RE.fullmatch(header.name):
             # "- 代表车型：" over "- 汉/唐", "- 海豹": products of the option above, not options. A
             # heading so titled ("### 1. 价格") is a comparison dimension: its brand bullets count.
-            if is_heading and child.children and not _excluded(header) and not _channel_section(header, []):
-                found.extend(_collect(child, matcher, True))
+            if child.children and not _excluded(header) and not _channel_section(header, []):
+                inner = _collect(child, matcher, True)
+                # An item so titled counts only when two or more bullets under it are brand names
+                # alone ("1. **价格**" over "- 欧派：高", "- 志邦：低"), not comparisons in a bullet.
+                alone = [o for o in inner if _names_brand_alone(o.name, matcher)]
+                if is_heading or len(alone) >= 2:
+                    found.extend(inner if is_heading else alone)
             continue
         kind, brands = classify(header, matcher, heading=is_heading)
+        if kind == "topic" and is_heading and len(brands) == 1 and brands[0] in per_brand_topics:
+            # "### 欧派的优势" … "### 志邦的优势": per-brand sections of a comparison are its entries.
+            kind = "entity"
         if child.children and _channel_section(header, brands):
             continue
         if (

@@ -206,6 +206,31 @@ class TestGuideLayouts:
         assert self.ranks(answer) == (2, 1, None)
 
 
+    def test_per_brand_topic_sections_of_a_comparison(self) -> None:
+        """"### 欧派的优势" … "### 志邦的优势": sibling sections each about a different tracked brand
+        are the comparison's entries (one such section alone is the answer's subject)."""
+        answer = "### 索菲亚的优势\n- 衣柜强\n### 欧派的优势\n- 规模大\n### 志邦的优势\n- 橱柜好\n"
+        assert self.ranks(answer) == (2, 1, 3)
+
+    def test_dimension_item_over_brand_bullets(self) -> None:
+        """"1. **价格**" over "- 欧派：高" / "- 志邦：低" is a comparison dimension: brands rank by first
+        appearance; a bullet comparing brands ("比索菲亚便宜") under it is no entry."""
+        answer = "1. **价格**\n   - 志邦：低\n   - 欧派：高\n   - 比索菲亚便宜\n2. **环保**\n   - 欧派：好\n"
+        assert self.ranks(answer) == (2, None, 1)
+
+    def test_table_of_tiers_with_brands_in_the_next_column(self) -> None:
+        """"| 定位 | 代表 |" over "| 高端 | 欧派 |": tiers first, the entries in the next column."""
+        answer = "| 定位 | 代表 | 说明 |\n|---|---|---|\n| 高端 | 志邦 | 好 |\n| 中端 | 欧派 | 大 |\n"
+        assert self.ranks(answer) == (2, None, 1)
+        answer = "| 场景 | 推荐 |\n|---|---|\n| 追求品质 | 志邦 |\n| 追求规模 | 欧派 |\n"
+        assert self.ranks(answer) == (None, None, None)
+
+    def test_label_then_brand_in_a_bold_lead(self) -> None:
+        """"1. **高端之选：欧派**" names its entry after the label."""
+        answer = "1. **高端之选：索菲亚**\n衣柜强\n2. **规模之选：欧派**\n规模大\n"
+        assert self.ranks(answer) == (2, 1, None)
+
+
 class TestNotOptions:
     def test_advice_section_is_not_ranked(self) -> None:
         """Lists under "选择建议"/"如何选择" are advice; brands named there get no rank."""
