@@ -533,12 +533,17 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
 
 
 def recommended_options(outline: Node, matcher: BrandMatcher) -> list[Option]:
-    """Options in reading order, each entity once (first occurrence wins)."""
+    """Options in reading order, each entity once (first occurrence wins): by name, and by the
+    tracked brand heading it ("1. **欧派家居**" … "### 欧派" is one option, the rulings' dedupe)."""
     seen: set[str] = set()
+    headed: set[str] = set()
     options: list[Option] = []
     for option in _collect(outline, matcher, restricted=False):
         key = option.name.casefold()
-        if key not in seen:
+        head = option.brands[0] if option.brands else None
+        if key not in seen and (head is None or head not in headed):
             seen.add(key)
+            if head is not None:
+                headed.add(head)
             options.append(option)
     return options

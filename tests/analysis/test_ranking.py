@@ -231,6 +231,16 @@ class TestGuideLayouts:
         assert self.ranks(answer) == (2, 1, None)
 
 
+    def test_options_dedupe_by_brand(self) -> None:
+        """A brand's first heading counts; a later heading of the same brand under another spelling
+        ("1. **欧派家居**" … "1. **欧派**") is no new option and takes no position."""
+        answer = (
+            "1. **欧派家居**：大\n2. **索菲亚**：强\n\n"
+            "### 详细\n1. **欧派**：再说\n2. **金牌**：好\n3. **志邦**：好\n"
+        )
+        assert self.ranks(answer) == (1, 2, 4)
+
+
 class TestNotOptions:
     def test_advice_section_is_not_ranked(self) -> None:
         """Lists under "选择建议"/"如何选择" are advice; brands named there get no rank."""
