@@ -104,6 +104,8 @@ _ABOUT = ("关于", "对于")
 # "关于您提到的品牌分析": one section per brand the user named, i.e. the answer's entries, although
 # titled like remarks; "您提到的其他品牌" are the ones set aside from the recommendation.
 _NAMED_BRANDS_SECTION = re.compile(r"^(?:关于|对于)?您(?:提到|提及|列出|关注|所说)的(?!其他|其它).{0,4}品牌")
+# A section on one brand's strengths ("华为折叠手机优势", "欧派的亮点").
+_STRENGTHS = re.compile(r"(?:优势|亮点|长处)$")
 _MAX_NAME_CHARS = 24
 _MAX_NAME_CJK = 15
 _SHORT_PLAIN = 16
@@ -343,7 +345,7 @@ def _lists_kinds(node: Node) -> bool:
     return len(items) >= 2 and all(_EXAMPLE_LED.match(title) for title in items)
 
 
-def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option]:
+def _collect(node: Node, matcher: BrandMatcher, restricted: bool, compared: bool = False) -> list[Option]:
     """Options under ``node``; ``restricted`` = only tracked brands count (inside a topic or a
     dimension bullet such as "1. 品牌定位与规模", where other bold labels are features)."""
     found: list[Option] = []
@@ -363,6 +365,8 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
             # "- 代表车型：" over "- 汉/唐", "- 海豹": products of the option above, not options.
             continue
         kind, brands = classify(header, matcher, heading=is_heading)
+        if compared and kind == "topic" and is_heading and len(brands) == 1 and _STRENGTHS.search(header.name):
+            kind = "entity"
         if (
             kind != "entity"
             and _excluded(header)
@@ -410,11 +414,17 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
     return found
 
 
-def recommended_options(outline: Node, matcher: BrandMatcher) -> list[Option]:
-    """Options in reading order, each entity once (first occurrence wins)."""
+def recommended_options(outline: Node, matcher: BrandMatcher, intro: str = "") -> list[Option]:
+    """Options in reading order, each entity once (first occurrence wins).
+
+    ``intro`` is the text before the first block: when it names two tracked brands or more the
+    answer compares them, and a section on one brand's strengths ("**华为折叠手机优势：**") is that
+    brand's entry (rulings: "X的优势" ranks X when the question is not about X alone).
+    """
+    compared = len(set(matcher.brands_in(intro))) >= 2 if intro else False
     seen: set[str] = set()
     options: list[Option] = []
-    for option in _collect(outline, matcher, restricted=False):
+    for option in _collect(outline, matcher, restricted=False, compared=compared):
         key = option.name.casefold()
         if key not in seen:
             seen.add(key)
