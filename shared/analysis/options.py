@@ -37,6 +37,8 @@ _ASPECT_TITLE = re.compile(r"(?:优势|劣势|不足|缺点|优点|短板|争议
 # "关于您提到的品牌分析": one section per brand the user named, i.e. the answer's entries, although
 # titled like remarks; "您提到的其他品牌" are the ones set aside from the recommendation.
 _NAMED_BRANDS_SECTION = re.compile(r"^(?:关于|对于)?您(?:提到|提及|列出|关注|所说)的(?!其他|其它).{0,4}品牌")
+# A section on one brand's strengths ("华为折叠手机优势", "欧派的亮点").
+_STRENGTHS = re.compile(r"(?:优势|亮点|长处)$")
 
 # Where one buys or looks things up ("购买渠道", "可以在以下平台购买：", "查询途径"): the labelling
 # guide's channels, never recommendation options.
@@ -126,7 +128,7 @@ def _numbered(title: str) -> bool:
     return _ARABIC_NUMBERED.match(text) is not None or SYMBOLS.match(text) is not None
 
 
-def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option]:
+def _collect(node: Node, matcher: BrandMatcher, restricted: bool, compared: bool = False) -> list[Option]:
     """Options under ``node``; ``restricted`` = only tracked brands count (inside a topic or a
     dimension bullet such as "1. 品牌定位与规模", where other bold labels are features)."""
     found: list[Option] = []
@@ -160,6 +162,8 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
         kind, brands = classify(header, matcher, heading=is_heading)
         if kind == "topic" and is_heading and len(brands) == 1 and brands[0] in per_brand_topics:
             # "### 欧派的优势" … "### 志邦的优势": per-brand sections of a comparison are its entries.
+            kind = "entity"
+        if compared and kind == "topic" and is_heading and len(brands) == 1 and _STRENGTHS.search(header.name):
             kind = "entity"
         if child.children and _channel_section(header, brands):
             continue
@@ -220,13 +224,19 @@ def _collect(node: Node, matcher: BrandMatcher, restricted: bool) -> list[Option
     return found
 
 
-def recommended_options(outline: Node, matcher: BrandMatcher) -> list[Option]:
+def recommended_options(outline: Node, matcher: BrandMatcher, intro: str = "") -> list[Option]:
     """Options in reading order, each entity once (first occurrence wins): by name, and by the
-    tracked brand heading it ("1. **欧派家居**" … "### 欧派" is one option, the rulings' dedupe)."""
+    tracked brand heading it ("1. **欧派家居**" … "### 欧派" is one option, the rulings' dedupe).
+
+    ``intro`` is the text before the first block: when it names two tracked brands or more the
+    answer compares them, and a section on one brand's strengths ("**华为折叠手机优势：**") is that
+    brand's entry (rulings: "X的优势" ranks X when the question is not about X alone).
+    """
+    compared = len(set(matcher.brands_in(intro))) >= 2 if intro else False
     seen: set[str] = set()
     headed: set[str] = set()
     options: list[Option] = []
-    for option in _collect(outline, matcher, restricted=False):
+    for option in _collect(outline, matcher, restricted=False, compared=compared):
         key = option.name.casefold()
         head = option.brands[0] if option.brands else None
         if key not in seen and (head is None or head not in headed):

@@ -271,6 +271,18 @@ class TestNotOptions:
         assert result.recommended == ["小米", "Vivo"]
         assert result.brands["华为"].rank is None
 
+    def test_strengths_section_in_an_answer_comparing_brands(self) -> None:
+        """"**华为折叠屏优势：**" ranks 华为 when the answer opens by naming several tracked brands (the
+        question is not about 华为 alone, rulings); opening on 华为 alone, it is the subject's section."""
+        body = (
+            "**华为折叠屏优势：**\n- 技术领先：铰链可靠。\n- 系统优化：体验流畅。\n\n"
+            "**竞品对比：**\n- 小米：性价比高。\n- Vivo：拍照强。\n"
+        )
+        result = run("我将分析华为、小米和Vivo的折叠屏表现。\n\n" + body, "华为", "小米", "Vivo")
+        assert [result.brands[name].rank for name in ("华为", "小米", "Vivo")] == [1, 2, 3]
+        result = run("我将分析华为折叠屏是否值得买。\n\n" + body, "华为", "小米", "Vivo")
+        assert [result.brands[name].rank for name in ("华为", "小米", "Vivo")] == [None, 1, 2]
+
     def test_dimension_comparison_ranks_brands_once(self) -> None:
         """Brand bullets repeated under dimension headings ("1. 品牌定位") rank by first appearance."""
         answer = (
