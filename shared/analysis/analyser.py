@@ -179,7 +179,9 @@ def analyse(
     matcher = matcher_for(brand, competitors)
     tracked = matcher.brands
     mentions = matcher.find(text, folded)
-    options = recommended_options(parse_outline(text), matcher)
+    outline = parse_outline(text)
+    intro = text[: outline.children[0].start] if outline.children else ""
+    options = recommended_options(outline, matcher, intro)
     ranks, blocks = _ranks(options)
     sentences = sentence_spans(text)
     owners = _attribution(text, sentences, mentions, blocks)

@@ -20,7 +20,12 @@ _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 _BOLD_LINE = re.compile(r"^\s*\*\*([^*\n]+?)[:：]?\*\*\s*[:：]?\s*$")
 # "一、国际品牌" / "二. 国内品牌" as a group title outside Markdown headings.
 _CN_ORDINAL_LINE = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]\s*\S")
-_ITEM = re.compile(r"^(\s*)(?:[-*+•●▪◆·]\s+|\d{1,2}\s*[.、)）．](?!\d)\s*|[（(]\d{1,2}[)）]\s*)(\S.*)$")
+# Markers: bullets, "1." / "1、" / "1)", "(1)", and the numberings Chinese answers also use for
+# entries: keycap digits ("1️⃣ **欧派**"), circled numbers ("① 欧派") and "（一）".
+_ITEM = re.compile(
+    r"^(\s*)(?:[-*+•●▪◆·]\s+|\d{1,2}\s*[.、)）．](?!\d)\s*|[（(]\d{1,2}[)）]\s*"
+    r"|[0-9]\ufe0f?\u20e3\s*|[\u2460-\u2473]\s*|[（(][一二三四五六七八九十]{1,2}[)）]\s*)(\S.*)$"
+)
 # A short unindented line ending with a colon ("选择建议：", "以下品牌值得考虑：") introduces the
 # list below it, so it acts as a heading for that list.
 _COLON_LINE = re.compile(r"^\S[^\n]{0,40}[:：]\s*$")

@@ -128,6 +128,119 @@ class TestGuideLayouts:
         assert self.ranks(answer) == (None, None, None)
 
 
+    def test_section_on_the_brands_the_user_named(self) -> None:
+        """"**关于您提到的品牌分析：**" holds one entry per named brand: they rank, although the title
+        reads like remarks; "关于您提到的其他品牌" sets brands aside from the recommendation: no rank."""
+        answer = "**关于您提到的品牌分析：**\n*   **志邦**：橱柜起家。\n*   **欧派**：规模大。\n"
+        assert self.ranks(answer) == (2, None, 1)
+        answer = (
+            "1. **欧派**：规模大。\n2. **索菲亚**：衣柜强。\n\n"
+            "**关于您提到的其他品牌**：\n*   **志邦**：本次未列入。\n"
+        )
+        assert self.ranks(answer) == (1, 2, None)
+
+    def test_list_of_kinds_with_examples_is_not_options(self) -> None:
+        """A list whose every item is a kind followed by examples ("**柜体定制**：如衣柜、橱柜") names
+        categories, not entries: the entries listed after it rank from 1."""
+        answer = (
+            "全屋定制通常包括：\n1. **柜体定制**：如衣柜、橱柜。\n2. **软装搭配**：例如窗帘、灯具。\n\n"
+            "推荐品牌：\n- **索菲亚**：衣柜强。\n- **欧派**：规模大。\n"
+        )
+        result = run(answer, *self.BRANDS)
+        assert result.recommended == ["索菲亚", "欧派"]
+        assert self.ranks(answer) == (2, 1, None)
+
+
+    def test_keycap_circled_and_parenthesised_numbers_mark_entries(self) -> None:
+        """Lines numbered "1️⃣", "①" or "（一）" are list entries like "1." ones."""
+        keycaps = ("1\ufe0f\u20e3 ", "2\ufe0f\u20e3 ", "3\ufe0f\u20e3 ")
+        for marks in (keycaps, ("① ", "② ", "③ "), ("（一）", "（二）", "（三）")):
+            answer = "".join(f"{mark}**{name}**：好。\n" for mark, name in zip(marks, self.BRANDS, strict=True))
+            assert self.ranks(answer) == (1, 2, 3), marks
+
+    def test_numbered_pick_labels_are_not_names(self) -> None:
+        """"品牌一：", "方案二：", "选择三：" number the entry that follows them."""
+        for word in ("品牌", "方案", "选择"):
+            answer = "".join(f"### {word}{n}：{name}\n好。\n" for n, name in zip("一二三", self.BRANDS, strict=True))
+            assert self.ranks(answer) == (1, 2, 3), word
+
+    def test_dimension_heading_titled_like_a_feature(self) -> None:
+        """A comparison dimension heading ("### 1. 价格") over per-brand bullets ranks them by first
+        appearance, as any other dimension does; a "- 价格：" bullet stays a feature."""
+        answer = "### 1. 价格\n- **志邦**：便宜。\n- **欧派**：贵。\n### 2. 环保\n- **索菲亚**：好。\n"
+        assert self.ranks(answer) == (2, 3, 1)
+
+
+    def test_numbered_headings_over_label_bullets_stay_options(self) -> None:
+        """"### 1. **名称**" over "- **优势**：…" / "- **适用对象**：…" bullets is the option: a single
+        unknown label bullet under it ("适用对象") does not replace the heading."""
+        section = "### {n}. **{name}**\n- **优势**：\n  - 规模大。\n- **适用对象**：大户型。\n"
+        names = ("金牌", "好莱客", "志邦")
+        answer = "".join(section.format(n=n, name=name) for n, name in enumerate(names, start=1))
+        result = run(answer, *self.BRANDS)
+        assert result.recommended == list(names)
+        assert self.ranks(answer) == (None, None, 3)
+
+
+    def test_section_numbers_are_not_names(self) -> None:
+        """"### 第一部分：如何选择…" is an advice section and "### 第二部分：品牌推荐" a group: the part
+        number is no name, so the title after it decides."""
+        answer = (
+            "### 第一部分：如何选择靠谱的品牌？\n#### 1. 看板材\n- **颗粒板**：主流。\n- **密度板**：平整。\n"
+            "### 第二部分：品牌推荐\n1. **志邦**：橱柜强。\n2. **欧派**：规模大。\n"
+        )
+        assert run(answer, *self.BRANDS).recommended == ["志邦", "欧派"]
+        assert self.ranks(answer) == (2, None, 1)
+
+    def test_prose_heading_is_an_entry_only_among_brand_headings(self) -> None:
+        """A heading with only prose under it ("### 1. 金牌厨柜\n介绍…") is an entry when a sibling
+        heading names a tracked brand; alone ("### 核心观点") it is a section title."""
+        answer = "### 1. 金牌厨柜\n橱柜专业。\n### 2. 欧派\n规模大。\n"
+        assert self.ranks(answer) == (2, None, None)
+        answer = "### 核心观点\n没有唯一答案。\n### 推荐\n1. **索菲亚**：衣柜强。\n2. **欧派**：规模大。\n"
+        assert self.ranks(answer) == (2, 1, None)
+
+    def test_picks_in_order(self) -> None:
+        """"首选：索菲亚" / "次选：欧派" list picks in order; "不推荐：志邦" is no option."""
+        answer = "**推荐顺序**：\n- 首选：索菲亚（衣柜强）\n- 次选：欧派（规模大）\n- 不推荐：志邦（偏贵）\n"
+        assert self.ranks(answer) == (2, 1, None)
+
+
+    def test_per_brand_topic_sections_of_a_comparison(self) -> None:
+        """"### 欧派的优势" … "### 志邦的优势": sibling sections each about a different tracked brand
+        are the comparison's entries (one such section alone is the answer's subject)."""
+        answer = "### 索菲亚的优势\n- 衣柜强\n### 欧派的优势\n- 规模大\n### 志邦的优势\n- 橱柜好\n"
+        assert self.ranks(answer) == (2, 1, 3)
+
+    def test_dimension_item_over_brand_bullets(self) -> None:
+        """"1. **价格**" over "- 欧派：高" / "- 志邦：低" is a comparison dimension: brands rank by first
+        appearance; a bullet comparing brands ("比索菲亚便宜") under it is no entry."""
+        answer = "1. **价格**\n   - 志邦：低\n   - 欧派：高\n   - 比索菲亚便宜\n2. **环保**\n   - 欧派：好\n"
+        assert self.ranks(answer) == (2, None, 1)
+
+    def test_table_of_tiers_with_brands_in_the_next_column(self) -> None:
+        """"| 定位 | 代表 |" over "| 高端 | 欧派 |": tiers first, the entries in the next column."""
+        answer = "| 定位 | 代表 | 说明 |\n|---|---|---|\n| 高端 | 志邦 | 好 |\n| 中端 | 欧派 | 大 |\n"
+        assert self.ranks(answer) == (2, None, 1)
+        answer = "| 场景 | 推荐 |\n|---|---|\n| 追求品质 | 志邦 |\n| 追求规模 | 欧派 |\n"
+        assert self.ranks(answer) == (None, None, None)
+
+    def test_label_then_brand_in_a_bold_lead(self) -> None:
+        """"1. **高端之选：欧派**" names its entry after the label."""
+        answer = "1. **高端之选：索菲亚**\n衣柜强\n2. **规模之选：欧派**\n规模大\n"
+        assert self.ranks(answer) == (2, 1, None)
+
+
+    def test_options_dedupe_by_brand(self) -> None:
+        """A brand's first heading counts; a later heading of the same brand under another spelling
+        ("1. **欧派家居**" … "1. **欧派**") is no new option and takes no position."""
+        answer = (
+            "1. **欧派家居**：大\n2. **索菲亚**：强\n\n"
+            "### 详细\n1. **欧派**：再说\n2. **金牌**：好\n3. **志邦**：好\n"
+        )
+        assert self.ranks(answer) == (1, 2, 4)
+
+
 class TestNotOptions:
     def test_advice_section_is_not_ranked(self) -> None:
         """Lists under "选择建议"/"如何选择" are advice; brands named there get no rank."""
@@ -158,6 +271,18 @@ class TestNotOptions:
         assert result.recommended == ["小米", "Vivo"]
         assert result.brands["华为"].rank is None
 
+    def test_strengths_section_in_an_answer_comparing_brands(self) -> None:
+        """"**华为折叠屏优势：**" ranks 华为 when the answer opens by naming several tracked brands (the
+        question is not about 华为 alone, rulings); opening on 华为 alone, it is the subject's section."""
+        body = (
+            "**华为折叠屏优势：**\n- 技术领先：铰链可靠。\n- 系统优化：体验流畅。\n\n"
+            "**竞品对比：**\n- 小米：性价比高。\n- Vivo：拍照强。\n"
+        )
+        result = run("我将分析华为、小米和Vivo的折叠屏表现。\n\n" + body, "华为", "小米", "Vivo")
+        assert [result.brands[name].rank for name in ("华为", "小米", "Vivo")] == [1, 2, 3]
+        result = run("我将分析华为折叠屏是否值得买。\n\n" + body, "华为", "小米", "Vivo")
+        assert [result.brands[name].rank for name in ("华为", "小米", "Vivo")] == [None, 1, 2]
+
     def test_dimension_comparison_ranks_brands_once(self) -> None:
         """Brand bullets repeated under dimension headings ("1. 品牌定位") rank by first appearance."""
         answer = (
@@ -167,6 +292,51 @@ class TestNotOptions:
         result = run(answer, "志邦", "欧派")
         assert result.recommended == ["欧派", "志邦"]
         assert result.brands["志邦"].rank == 2
+
+
+    def test_pros_and_cons_sections_list_aspects(self) -> None:
+        """Under a pros/cons section of the answer's subject ("**口碑优势：**", "**常见争议与不足：**")
+        the items are aspects, not options: only tracked brands listed later rank."""
+        answer = (
+            "**口碑优势：**\n1. **根基稳固**：起家早。\n2. **款式新颖**：年轻化。\n\n"
+            "**常见争议与不足：**\n1. **交付偏慢**：工期长。\n\n"
+            "**与同行对比：**\n- **vs 欧派**：规模更大。\n- **vs 索菲亚**：衣柜更强。\n"
+        )
+        result = run(answer, "志邦", "欧派", "索菲亚")
+        assert result.recommended == ["vs 欧派", "vs 索菲亚"]
+        assert (result.brands["欧派"].rank, result.brands["索菲亚"].rank) == (1, 2)
+
+    def test_about_brand_section_is_not_an_option(self) -> None:
+        """"**关于欧派**" introduces remarks on that brand (as "欧派的优势" does): no rank."""
+        answer = "1. **索菲亚**：衣柜专家。\n2. **志邦**：橱柜好。\n\n**关于“欧派”**\n您提到的欧派本次未列入。\n"
+        result = run(answer, "欧派", "索菲亚", "志邦")
+        assert result.recommended == ["索菲亚", "志邦"]
+        assert result.brands["欧派"].rank is None
+        assert result.brands["欧派"].mentioned
+
+
+    def test_how_to_choose_sentences_naming_brands_stay_advice(self) -> None:
+        """Under "### 如何选择", "- 预算充足选**欧派**" is advice: only entries headed by a brand's
+        name alone make an advice-titled section a list of options."""
+        answer = "1. **索菲亚**：好。\n\n### 如何选择\n- 预算充足选**欧派**\n- 注重橱柜选**志邦**\n"
+        result = run(answer, "欧派", "索菲亚", "志邦")
+        assert result.recommended == ["索菲亚"]
+        assert result.brands["欧派"].rank is None and result.brands["志邦"].rank is None
+
+    def test_table_of_criteria_rows(self) -> None:
+        """A table whose first column is headed as criteria ("对比项", "维度") has no entry rows, even
+        when its cells name brands ("欧派的价格")."""
+        answer = "| 对比项 | 结论 |\n|---|---|\n| 欧派的价格 | 贵 |\n| 志邦的环保 | 好 |\n"
+        result = run(answer, "欧派", "志邦")
+        assert (result.brands["欧派"].rank, result.brands["志邦"].rank) == (None, None)
+
+    def test_channel_sections_are_not_options(self) -> None:
+        """Sections on where to buy ("**购买渠道：**", "可以在以下平台购买：") list channels, not options."""
+        for title in ("**购买渠道：**", "可以在以下平台购买：", "**线上渠道**"):
+            answer = f"1. **索菲亚**：好。\n\n{title}\n- **京东**：正品。\n- **天猫**：旗舰店。\n"
+            result = run(answer, "索菲亚", "京东", "天猫")
+            assert result.recommended == ["索菲亚"], title
+            assert result.brands["京东"].rank is None and result.brands["京东"].mentioned, title
 
 
 class TestInterceptionAndDiscovery:
