@@ -28,6 +28,7 @@ from shared.analysis.sentiment import SentimentIndex, score, tone_from
 from shared.analysis.sources import cited_domains, cited_urls, named_sources
 from shared.analysis.structure import parse_outline
 from shared.analysis.textutil import ascii_folded, sentence_spans
+from shared.analysis.tone_scope import comparison_points
 from shared.analysis.types import AnswerAnalysis, BrandAnalysis, SelfReport
 from shared.brand import Brand
 from shared.contracts import Source, Span
@@ -35,10 +36,6 @@ from shared.contracts import Source, Span
 # Bump whenever the analyser's output for the same input may change.
 ANALYSER_VERSION = "2026.12.4"
 
-# Words right before a brand name that make it the point of comparison ("逊于X", "比X", "相比X").
-_COMPARISON_BEFORE = re.compile(
-    r"(?:[逊优低高胜强弱次慢快好差多少贵便]于|比|相比|相较|对比|不如|较之|比起)\s*(?:\*\*)?$"
-)
 _INTERCEPTION_SPLIT = re.compile(r"[,，、;；/|]|\s+和\s+|\s+and\s+")
 
 
@@ -67,10 +64,11 @@ def _attribution(
     """
     ends = [end for _, end in sentences]
     named: dict[int, set[str]] = {}
-    for mention in mentions:
-        if _COMPARISON_BEFORE.search(text, max(0, mention.start - 3), mention.start):
-            # "略逊于欧派", "比华为更便宜": the brand is the point of comparison, and the judgement
-            # is about the other brand (the guide: neutral for the brand compared with).
+    # "略逊于欧派", "与索菲亚、志邦相比": the brand is the point of comparison, and the judgement
+    # is about the other brand (the guide: neutral for the brand compared with).
+    points = comparison_points(text, mentions)
+    for position, mention in enumerate(mentions):
+        if position in points:
             continue
         # The sentence a mention sits in is the first one ending after its start.
         index = bisect.bisect_right(ends, mention.start)

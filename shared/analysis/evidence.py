@@ -120,8 +120,13 @@ def tone_evidence(
     """Sentences read for the tone that hold cue words, plus the cue words.
 
     With no cue word at all (a neutral verdict), the sentence read is cited: the first one that
-    names the brand, else the first with more than a list number in it.
+    names the brand, else the first with more than a list number in it. A brand named only as a
+    point of comparison owns no sentence: the one naming it first is what its neutral tone reads.
     """
+    if not owned and mentions:
+        at = mentions[0].start
+        start, end = next((s for s in sentences if s[0] <= at < s[1]), (at, mentions[0].end))
+        return [offsets.evidence("tone", *trimmed(text, start, end))]
     out: list[Evidence] = []
     for sentence in owned:
         start, end = sentences[sentence]

@@ -131,3 +131,25 @@ class TestLexiconEdges:
     def test_te_bie_is_no_negator(self) -> None:
         """"特别擅长" is praise: the 别 of 特别 does not negate."""
         assert run("志邦特别擅长空间设计。", "志邦").brands["志邦"].tone == "positive"
+
+
+class TestPointsOfComparison:
+    def test_brands_inside_a_comparison_frame_take_no_tone(self) -> None:
+        """Every brand between "与" and "相比/类似" in one clause is the point of comparison: the
+        praise after it is the other brand's ("与甲、乙相比，丙的优势在于…")."""
+        result = run("与甲牌、乙牌等品牌相比，丙牌的优势在于做工出色。", "丙牌", "甲牌", "乙牌")
+        assert result.brands["丙牌"].tone == "positive"
+        assert result.brands["甲牌"].tone == "neutral"
+        assert result.brands["乙牌"].tone == "neutral"
+
+    def test_a_list_after_a_comparison_word_is_all_points_of_comparison(self) -> None:
+        """A brand listed right after a point of comparison ("对比甲牌、乙牌") is one too."""
+        result = run("丙牌做工好，但对比甲牌、乙牌，性价比偏低。", "丙牌", "甲牌", "乙牌")
+        assert result.brands["乙牌"].tone == "neutral"
+        assert result.brands["甲牌"].tone == "neutral"
+
+    def test_relative_to_a_brand_is_a_comparison(self) -> None:
+        """"相对甲牌稍弱" judges the brand compared, not 甲牌."""
+        result = run("甲牌品质出色。\n- 乙牌：性价比高，但系统相对甲牌稍弱\n", "甲牌", "乙牌")
+        assert result.brands["甲牌"].tone == "positive"
+        assert result.brands["乙牌"].tone == "neutral"
