@@ -28,7 +28,7 @@ from shared.analysis.sentiment import SentimentIndex, score, tone_from
 from shared.analysis.sources import cited_domains, cited_urls, named_sources
 from shared.analysis.structure import parse_outline
 from shared.analysis.textutil import ascii_folded, sentence_spans
-from shared.analysis.tone_scope import comparison_points
+from shared.analysis.tone_scope import clause_owners, comparison_points
 from shared.analysis.types import AnswerAnalysis, BrandAnalysis, SelfReport
 from shared.brand import Brand
 from shared.contracts import Source, Span
@@ -53,17 +53,19 @@ def _ranks(options: list[Option]) -> tuple[dict[str, int], dict[str, Option]]:
 
 def _attribution(
     text: str, sentences: list[tuple[int, int]], mentions: list[Mention], blocks: dict[str, Option]
-) -> dict[int, set[str]]:
+) -> tuple[dict[int, set[str]], dict[int, list[tuple[int, str]]]]:
     """Which brands each sentence is about: inside a brand's option block, that brand alone;
     elsewhere the brands it names.
 
     Inside a block, the block's brand owns every sentence but the header's: a sentence there that
     names another brand uses it as a point of comparison ("相比华为略有差距" under 小米), which the
     labelling guide calls neutral for the brand named. Keyed by sentence index in reading order,
-    and only for sentences about some brand.
+    and only for sentences about some brand. Also returned: per sentence, the (offset, brand) of
+    the mentions that are not points of comparison (what clause_owners() splits by).
     """
     ends = [end for _, end in sentences]
     named: dict[int, set[str]] = {}
+    named_at: dict[int, list[tuple[int, str]]] = {}
     # "略逊于欧派", "与索菲亚、志邦相比": the brand is the point of comparison, and the judgement
     # is about the other brand (the guide: neutral for the brand compared with).
     points = comparison_points(text, mentions)
@@ -74,6 +76,7 @@ def _attribution(
         index = bisect.bisect_right(ends, mention.start)
         if index < len(sentences):
             named.setdefault(index, set()).add(mention.brand)
+            named_at.setdefault(index, []).append((mention.start, mention.brand))
     owners = dict(named)
     if blocks:
         starts = [start for start, _ in sentences]
@@ -87,7 +90,7 @@ def _attribution(
                 elif sentences[index][0] > block.start and brand not in named[index]:
                     # Not the header's sentence, and naming only other brands: comparisons.
                     owners[index] = {brand}
-    return dict(sorted(owners.items()))
+    return dict(sorted(owners.items())), named_at
 
 
 def _regions(sentences: list[tuple[int, int]], owners: dict[int, set[str]]) -> list[tuple[int, int]]:
@@ -104,13 +107,27 @@ def _regions(sentences: list[tuple[int, int]], owners: dict[int, set[str]]) -> l
 
 
 def _sentiment_totals(
-    index: SentimentIndex, sentences: list[tuple[int, int]], owners: dict[int, set[str]], tracked: list[str]
+    index: SentimentIndex,
+    sentences: list[tuple[int, int]],
+    owners: dict[int, set[str]],
+    named_at: dict[int, list[tuple[int, str]]],
+    tracked: list[str],
 ) -> dict[str, tuple[float, float, int]]:
     """(positive, negative, caveats) per brand over the sentences about it, each sentence scored once."""
     positive = dict.fromkeys(tracked, 0.0)
     negative = dict.fromkeys(tracked, 0.0)
     caveats = dict.fromkeys(tracked, 0)
     for sentence, who in owners.items():
+        if len(who) > 1 and sentence in named_at:
+            # A sentence naming several brands: each clause judges the brands it names ("欧派具有
+            #一定优势，但索菲亚、志邦各有特色"). No caveats: a contrast there contrasts the brands.
+            start, end = sentences[sentence]
+            for clause_start, clause_end, brands in clause_owners(index.text, start, end, named_at[sentence]):
+                clause_positive, clause_negative = index.span_totals(clause_start, clause_end)
+                for name in brands:
+                    positive[name] += clause_positive
+                    negative[name] += clause_negative
+            continue
         sentence_positive, sentence_negative = index.span_totals(*sentences[sentence])
         # A reservation in a sentence about several brands usually contrasts them ("华为领先，但
         # vivo和小米的竞争力不容忽视"), not a drawback of each: only one brand's own sentences count.
@@ -182,7 +199,7 @@ def analyse(
     options = recommended_options(outline, matcher, intro)
     ranks, blocks = _ranks(options)
     sentences = sentence_spans(text)
-    owners = _attribution(text, sentences, mentions, blocks)
+    owners, named_at = _attribution(text, sentences, mentions, blocks)
     shares = impression_shares(text, sentences, owners, tracked)
     # Only sentences about some brand are scored: index those alone.
     sentiment_index = SentimentIndex(text, folded, _regions(sentences, owners))
@@ -194,7 +211,7 @@ def analyse(
     for sentence, who in owners.items():
         for name in who:
             owned[name].append(sentence)
-    polarity = _sentiment_totals(sentiment_index, sentences, owners, tracked)
+    polarity = _sentiment_totals(sentiment_index, sentences, owners, named_at, tracked)
     offsets = AnswerOffsets(answer, text)
     shared_headers = {name for option in options if len(option.brands) > 1 for name in option.brands}
     cited: dict[str, list[str]] = {}

@@ -153,3 +153,24 @@ class TestPointsOfComparison:
         result = run("甲牌品质出色。\n- 乙牌：性价比高，但系统相对甲牌稍弱\n", "甲牌", "乙牌")
         assert result.brands["甲牌"].tone == "positive"
         assert result.brands["乙牌"].tone == "neutral"
+
+
+class TestClauses:
+    def test_each_clause_judges_the_brands_it_names(self) -> None:
+        """In a sentence naming several brands, a clause's words judge only the brands that clause
+        names; a clause naming none continues the one before it."""
+        result = run("甲牌品质出色，口碑好，而乙牌、丙牌则各有特色。", "甲牌", "乙牌", "丙牌")
+        assert result.brands["甲牌"].tone == "positive"
+        assert result.brands["乙牌"].tone == "neutral"
+        assert result.brands["丙牌"].tone == "neutral"
+
+    def test_a_drawback_in_one_clause_stays_with_its_brand(self) -> None:
+        """"甲牌做工出色，乙牌价格偏高": the drawback is 乙牌's alone, the praise 甲牌's alone."""
+        result = run("甲牌做工出色，乙牌价格偏高。", "甲牌", "乙牌")
+        assert result.brands["甲牌"].tone == "positive"
+        assert result.brands["乙牌"].tone == "negative"
+
+    def test_leading_clause_without_a_brand_goes_to_the_next_named(self) -> None:
+        """An opening clause naming no brand ("在这个价位，…") belongs to the first clause that names one."""
+        result = run("在这个价位段表现出色，甲牌和乙牌都有机型。", "甲牌", "乙牌")
+        assert result.brands["甲牌"].tone == "positive" and result.brands["乙牌"].tone == "positive"
