@@ -174,3 +174,11 @@ class TestClauses:
         """An opening clause naming no brand ("在这个价位，…") belongs to the first clause that names one."""
         result = run("在这个价位段表现出色，甲牌和乙牌都有机型。", "甲牌", "乙牌")
         assert result.brands["甲牌"].tone == "positive" and result.brands["乙牌"].tone == "positive"
+
+
+class TestPraiseWords:
+    def test_easy_to_use_and_well_made_are_praise(self) -> None:
+        """"易用" and "精良" praise; with a reservation after "但" they make the brand neutral."""
+        assert run("甲牌系统易用。", "甲牌").brands["甲牌"].tone == "positive"
+        assert run("甲牌设计精良。", "甲牌").brands["甲牌"].tone == "positive"
+        assert run("甲牌系统易用，但部分功能需付费解锁。", "甲牌").brands["甲牌"].tone == "neutral"
