@@ -201,10 +201,15 @@ class SentimentIndex:
         for marker, marker_start in pairs:
             if _ADDRESSES_READER.search(text, marker, end) or _AUDIENCE.search(text, start, marker_start):
                 continue
-            hits = range(bisect.bisect_left(self._starts, start), bisect.bisect_left(self._starts, end))
+            # A table row holds several statements: the contrast reads only its own cell
+            # ("| 工艺精细 | 预算有限但追求品质 |" describes the reader in the second cell).
+            cell_start = text.rfind("|", start, marker_start) + 1 or start
+            cell_end = text.find("|", marker, end)
+            cell_end = end if cell_end < 0 else cell_end
+            hits = range(bisect.bisect_left(self._starts, cell_start), bisect.bisect_left(self._starts, cell_end))
             praise_after = any(self._polarities[i] > 0 for i in hits if self._starts[i] >= marker)
             praise_before = any(self._polarities[i] > 0 for i in hits if self._starts[i] < marker)
-            opens = not text[start:marker_start].strip(_LEAD_IN)
+            opens = not text[cell_start:marker_start].strip(_LEAD_IN)
             if not praise_after and (praise_before or opens):
                 count += 1
         return count

@@ -106,6 +106,14 @@ class TestCaveats:
         found = run("华为影像领先，但小米的竞争力不容忽视。", "华为", "小米")
         assert found.brands["华为"].tone == "positive"
 
+    def test_a_contrast_reads_only_its_own_table_cell(self) -> None:
+        """In a table row, "但" in one cell is no reservation about praise in another cell
+        ("| 工艺精细 | 预算有限但追求品质 |" describes the reader)."""
+        answer = "| 品牌 | 特点 | 适合 |\n|---|---|---|\n| 甲牌 | 工艺精细 | 预算有限但追求品质 |\n"
+        assert run(answer, "甲牌").brands["甲牌"].tone == "positive"
+        answer = "| 品牌 | 特点 |\n|---|---|\n| 甲牌 | 工艺精细，但门店很少 |\n"
+        assert run(answer, "甲牌").brands["甲牌"].tone == "neutral"
+
     def test_a_caveat_alone_judges_nothing(self) -> None:
         """No praise and no drawback word: a reservation alone leaves the tone neutral, not negative."""
         assert run("卡妙思有一定积累，但需提前沟通适配方案。", "卡妙思").brands["卡妙思"].tone == "neutral"
