@@ -98,6 +98,8 @@ NEGATIVE_ZH: tuple[str, ...] = (
     "不完善", "不成熟", "不靠谱", "制裁", "尚未", "认知度较低", "声量相对较低", "较少",
     # Mild comparatives stated as a shortcoming ("稍慢于华为", "略弱").
     "稍慢", "稍弱", "略弱", "略低", "偏慢",
+    # Room left to improve, and awareness stated as low ("知名度相对低于前两者"): stated drawbacks.
+    "提升空间", "改进空间", "知名度较低", "知名度相对较低", "知名度不高", "知名度低于", "知名度相对低于",
 )
 POSITIVE_EN: tuple[str, ...] = (
     "excellent", "outstanding", "great", "good", "best", "leading", "leader", "reliable", "recommended",

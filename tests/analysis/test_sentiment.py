@@ -190,3 +190,12 @@ class TestPraiseWords:
         assert run("甲牌系统易用。", "甲牌").brands["甲牌"].tone == "positive"
         assert run("甲牌设计精良。", "甲牌").brands["甲牌"].tone == "positive"
         assert run("甲牌系统易用，但部分功能需付费解锁。", "甲牌").brands["甲牌"].tone == "neutral"
+
+
+class TestDrawbackWords:
+    def test_room_to_improve_and_low_awareness_are_drawbacks(self) -> None:
+        """"仍有提升空间" and "知名度相对低于…" state drawbacks: with praise, the brand is neutral
+        (and "知名" inside them is no praise)."""
+        assert run("甲牌设计出色，但服务仍有提升空间。", "甲牌").brands["甲牌"].tone == "neutral"
+        assert run("甲牌知名度相对低于同行，其优势在于灵活。", "甲牌").brands["甲牌"].tone == "neutral"
+        assert run("甲牌的知名度较低。", "甲牌").brands["甲牌"].tone == "negative"
