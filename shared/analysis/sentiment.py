@@ -124,8 +124,11 @@ class SentimentIndex:
             for match in _lexicon_matches(text, folded, region_start, region_end):
                 # Lexicon keys are lowercase: lowering finds English words whatever their case.
                 polarity = _POLARITY.get(match.group().lower(), 0)
+                start = match.start()
+                if polarity > 0 and "可能" in text[max(0, start - 4) : start]:
+                    # Praise only supposed ("可能有优势", "可能更吸引年轻人") states nothing.
+                    polarity = 0
                 if polarity:
-                    start = match.start()
                     starts.append(start)
                     ends.append(match.end())
                     # Cheap necessary condition of _negated() first: a negator ends right before

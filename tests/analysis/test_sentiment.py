@@ -199,3 +199,10 @@ class TestDrawbackWords:
         assert run("甲牌设计出色，但服务仍有提升空间。", "甲牌").brands["甲牌"].tone == "neutral"
         assert run("甲牌知名度相对低于同行，其优势在于灵活。", "甲牌").brands["甲牌"].tone == "neutral"
         assert run("甲牌的知名度较低。", "甲牌").brands["甲牌"].tone == "negative"
+
+
+class TestSupposedPraise:
+    def test_praise_only_supposed_states_nothing(self) -> None:
+        """A praise word right after "可能" ("可能有优势") is a guess, not praise: neutral."""
+        assert run("甲牌在定制设计上可能有优势。", "甲牌").brands["甲牌"].tone == "neutral"
+        assert run("甲牌在定制设计上有优势。", "甲牌").brands["甲牌"].tone == "positive"
