@@ -68,6 +68,8 @@ _ADDRESSES_READER = re.compile("您|你|建议")
 # "适合追求高性能但预算有限的用户": a contrast inside the description of who it suits (in the
 # same clause, after "适合") describes the reader, not the brand.
 _AUDIENCE = re.compile(r"适合[^，,。；;：:]*$")
+# A clause describing the reader ("追求…", "适合…的用户"), up to the word: nothing in it judges a brand.
+_READER_WISH = re.compile(r"(?:追求|看重|偏好|在意|钟爱|适合|不介意)[^，,。；;：:|\n]*$")
 # A bullet or line headed by a drawback label ("- **考量点**：…", "注意：价格偏高"): whatever follows
 # is a stated drawback, worded in the lexicon or not ("服务质量因店而异").
 _DRAWBACK_LABEL = re.compile(
@@ -127,6 +129,10 @@ class SentimentIndex:
                 start = match.start()
                 if polarity > 0 and "可能" in text[max(0, start - 4) : start]:
                     # Praise only supposed ("可能有优势", "可能更吸引年轻人") states nothing.
+                    polarity = 0
+                if polarity < 0 and _READER_WISH.search(text, max(region_start, start - 20), start):
+                    # What the reader wants or puts up with ("追求品牌溢价：华为是首选", "适合不介意
+                    # 价格偏高的用户") is no drawback of the brand.
                     polarity = 0
                 if polarity:
                     starts.append(start)

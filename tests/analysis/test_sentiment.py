@@ -206,3 +206,12 @@ class TestSupposedPraise:
         """A praise word right after "可能" ("可能有优势") is a guess, not praise: neutral."""
         assert run("甲牌在定制设计上可能有优势。", "甲牌").brands["甲牌"].tone == "neutral"
         assert run("甲牌在定制设计上有优势。", "甲牌").brands["甲牌"].tone == "positive"
+
+
+class TestReaderDescription:
+    def test_a_drawback_word_in_what_the_reader_wants_judges_no_brand(self) -> None:
+        """A drawback word inside a clause describing the reader ("追求品牌溢价", "适合不介意价格
+        偏高的用户") is the reader's wish, not the brand's drawback."""
+        assert run("- 追求旗舰体验与品牌溢价：甲牌是首选。", "甲牌").brands["甲牌"].tone == "positive"
+        assert run("甲牌做工出色，适合不介意价格偏高的用户。", "甲牌").brands["甲牌"].tone == "positive"
+        assert run("甲牌做工出色，但价格偏高。", "甲牌").brands["甲牌"].tone == "neutral"
