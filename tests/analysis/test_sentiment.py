@@ -191,6 +191,12 @@ class TestPraiseWords:
         assert run("甲牌设计精良。", "甲牌").brands["甲牌"].tone == "positive"
         assert run("甲牌系统易用，但部分功能需付费解锁。", "甲牌").brands["甲牌"].tone == "neutral"
 
+    def test_value_for_money_and_reputation_phrases_are_praise(self) -> None:
+        """"高性价比", "性价比较高" and reputation phrases ("享有较高的声誉") praise the brand."""
+        assert run("甲牌主打高性价比。", "甲牌").brands["甲牌"].tone == "positive"
+        assert run("甲牌的性价比较高。", "甲牌").brands["甲牌"].tone == "positive"
+        assert run("甲牌在业内享有较高的声誉。", "甲牌").brands["甲牌"].tone == "positive"
+
 
 class TestDrawbackWords:
     def test_room_to_improve_and_low_awareness_are_drawbacks(self) -> None:
