@@ -68,13 +68,17 @@ _ADDRESSES_READER = re.compile("您|你|建议")
 # "适合追求高性能但预算有限的用户": a contrast inside the description of who it suits (in the
 # same clause, after "适合") describes the reader, not the brand.
 _AUDIENCE = re.compile(r"适合[^，,。；;：:]*$")
+# A drawback followed, in the same sentence, by its fix ("曾有争议，但新款已有显著改进").
+_RESOLVED = re.compile(r"[^。；;！!？?\n]{0,30}?(?:但|不过)[^。；;！!？?\n]{0,20}?(?:改进|改善|进步|回升)")
+# A drawback stated as past ("早期产品曾有争议", "第一代产品曾因…问题受到批评").
+_PAST = re.compile(r"(?:曾|早期|过去|初代|第一代)[^，,。；;：:|\n]*$")
 # A clause describing the reader ("追求…", "适合…的用户"), up to the word: nothing in it judges a brand.
 _READER_WISH = re.compile(r"(?:追求|看重|偏好|在意|钟爱|适合|不介意)[^，,。；;：:|\n]*$")
 # A bullet or line headed by a drawback label ("- **考量点**：…", "注意：价格偏高"): whatever follows
 # is a stated drawback, worded in the lexicon or not ("服务质量因店而异").
 _DRAWBACK_LABEL = re.compile(
     r"^[ \t]*(?:[-*+•]\s*|\d{1,2}[.、)）]\s*)?(?:\*\*)?(?:" + "|".join(map(re.escape, DRAWBACK_LABELS))
-    + r")(?:\*\*)?\s*[:：]",
+    + r")(?:\*\*)?[ \t]*[:：](?![ \t]*(?:\*\*)?[ \t]*$)",
     re.MULTILINE,
 )
 
@@ -129,6 +133,12 @@ class SentimentIndex:
                 start = match.start()
                 if polarity > 0 and "可能" in text[max(0, start - 4) : start]:
                     # Praise only supposed ("可能有优势", "可能更吸引年轻人") states nothing.
+                    polarity = 0
+                if polarity < 0 and (
+                    _PAST.search(text, max(region_start, start - 20), start) or _RESOLVED.match(text, start, region_end)
+                ):
+                    # A past drawback, or one since fixed ("早期曾受诟病，但近几代已有显著改进"):
+                    # the rulings' mild or past drawback, not one the brand has now.
                     polarity = 0
                 if polarity < 0 and _READER_WISH.search(text, max(region_start, start - 20), start):
                     # What the reader wants or puts up with ("追求品牌溢价：华为是首选", "适合不介意

@@ -221,3 +221,22 @@ class TestReaderDescription:
         assert run("- 追求旗舰体验与品牌溢价：甲牌是首选。", "甲牌").brands["甲牌"].tone == "positive"
         assert run("甲牌做工出色，适合不介意价格偏高的用户。", "甲牌").brands["甲牌"].tone == "positive"
         assert run("甲牌做工出色，但价格偏高。", "甲牌").brands["甲牌"].tone == "neutral"
+
+
+class TestPastDrawbacks:
+    def test_a_past_or_fixed_drawback_leaves_praise_positive(self) -> None:
+        """A drawback stated as past ("早期曾受诟病") or since fixed ("但新款已有显著改进") is the
+        rulings' past drawback: with praise, the brand stays positive."""
+        answer = "甲牌影像出色。早期产品曾受诟病，但新款已有显著改进。"
+        assert run(answer, "甲牌").brands["甲牌"].tone == "positive"
+        assert run("甲牌影像出色，但做工粗糙。", "甲牌").brands["甲牌"].tone == "neutral"
+
+    def test_an_empty_drawback_label_heads_bullets_judged_on_their_words(self) -> None:
+        """"- 主要考虑：" with nothing after it heads sub-bullets: it is no drawback by itself;
+        a drawback word in a sub-bullet still is."""
+        answer = "1. **甲牌**\n   - 优势：影像出色\n   - 主要考虑：\n     - 产品线更精简\n"
+        assert run(answer, "甲牌").brands["甲牌"].tone == "positive"
+        answer = "1. **甲牌**\n   - 优势：影像出色\n   - 主要考虑：\n     - 价格偏高\n"
+        assert run(answer, "甲牌").brands["甲牌"].tone == "neutral"
+        answer = "1. **甲牌**\n   - 优势：影像出色\n   - 主要考虑：产品线更精简\n"
+        assert run(answer, "甲牌").brands["甲牌"].tone == "neutral"
