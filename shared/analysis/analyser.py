@@ -28,7 +28,7 @@ from shared.analysis.sentiment import SentimentIndex, score, tone_from
 from shared.analysis.sources import cited_domains, cited_urls, named_sources
 from shared.analysis.structure import parse_outline
 from shared.analysis.textutil import ascii_folded, sentence_spans
-from shared.analysis.tone_scope import clause_owners, comparison_points
+from shared.analysis.tone_scope import clause_owners, comparison_points, pronoun_owners
 from shared.analysis.types import AnswerAnalysis, BrandAnalysis, SelfReport
 from shared.brand import Brand
 from shared.contracts import Source, Span
@@ -90,6 +90,7 @@ def _attribution(
                 elif sentences[index][0] > block.start and brand not in named[index]:
                     # Not the header's sentence, and naming only other brands: comparisons.
                     owners[index] = {brand}
+    owners |= pronoun_owners(text, sentences, owners)
     return dict(sorted(owners.items())), named_at
 
 

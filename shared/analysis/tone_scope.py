@@ -77,3 +77,26 @@ def clause_owners(
         else:
             clause[2].update(carried)
     return clauses
+
+
+# A pronoun for the brand just named ("其价格偏高", "该品牌…"); not the "其" of 其中/其他/尤其/与其….
+_PRONOUN = re.compile(r"(?<![尤极与])其(?![中他它实次余])|该品牌|该公司|它(?!们)")
+
+
+def pronoun_owners(text: str, sentences: Sequence[tuple[int, int]], owners: dict[int, set[str]]) -> dict[int, set[str]]:
+    """Sentences naming no brand that refer back, by a pronoun, to the one brand of the sentence
+    right before them in the same paragraph ("欧派口碑积极。然而，也有用户反馈其价格偏高。")."""
+    found: dict[int, set[str]] = {}
+    for index in range(1, len(sentences)):
+        if index in owners:
+            continue
+        before = found.get(index - 1) or owners.get(index - 1)
+        start, end = sentences[index]
+        if (
+            before is not None
+            and len(before) == 1
+            and "\n\n" not in text[sentences[index - 1][1] : start]
+            and _PRONOUN.search(text, start, end)
+        ):
+            found[index] = set(before)
+    return found

@@ -240,3 +240,17 @@ class TestPastDrawbacks:
         assert run(answer, "甲牌").brands["甲牌"].tone == "neutral"
         answer = "1. **甲牌**\n   - 优势：影像出色\n   - 主要考虑：产品线更精简\n"
         assert run(answer, "甲牌").brands["甲牌"].tone == "neutral"
+
+
+class TestPronouns:
+    def test_a_pronoun_sentence_continues_the_brand_before_it(self) -> None:
+        """A sentence naming no brand that refers back by a pronoun ("其价格偏高") is about the one
+        brand of the sentence right before it in the same paragraph."""
+        result = run("甲牌口碑好，做工出色。然而，也有用户反馈其价格偏高。", "甲牌")
+        assert result.brands["甲牌"].tone == "neutral"
+
+    def test_no_pronoun_or_a_new_paragraph_does_not_continue(self) -> None:
+        """Without a pronoun, or after a blank line, the sentence is about no brand; "其中" is no pronoun."""
+        assert run("甲牌口碑好。也有用户反馈价格偏高。", "甲牌").brands["甲牌"].tone == "positive"
+        assert run("甲牌口碑好。\n\n其价格偏高。", "甲牌").brands["甲牌"].tone == "positive"
+        assert run("甲牌口碑好。其中部分门店较差。", "甲牌").brands["甲牌"].tone == "positive"
