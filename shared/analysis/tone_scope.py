@@ -95,7 +95,8 @@ def pronoun_owners(text: str, sentences: Sequence[tuple[int, int]], owners: dict
         if (
             before is not None
             and len(before) == 1
-            and "\n\n" not in text[sentences[index - 1][1] : start]
+            # Sentences keep their trailing line breaks: a blank line ends the paragraph.
+            and "\n\n" not in text[sentences[index - 1][0] : start]
             and _PRONOUN.search(text, start, end)
         ):
             found[index] = set(before)
