@@ -131,9 +131,6 @@ class SentimentIndex:
                 # Lexicon keys are lowercase: lowering finds English words whatever their case.
                 polarity = _POLARITY.get(match.group().lower(), 0)
                 start = match.start()
-                if polarity > 0 and "可能" in text[max(0, start - 4) : start]:
-                    # Praise only supposed ("可能有优势", "可能更吸引年轻人") states nothing.
-                    polarity = 0
                 if polarity < 0 and (
                     _PAST.search(text, max(region_start, start - 20), start) or _RESOLVED.match(text, start, region_end)
                 ):
@@ -220,15 +217,10 @@ class SentimentIndex:
         for marker, marker_start in pairs:
             if _ADDRESSES_READER.search(text, marker, end) or _AUDIENCE.search(text, start, marker_start):
                 continue
-            # A table row holds several statements: the contrast reads only its own cell
-            # ("| 工艺精细 | 预算有限但追求品质 |" describes the reader in the second cell).
-            cell_start = text.rfind("|", start, marker_start) + 1 or start
-            cell_end = text.find("|", marker, end)
-            cell_end = end if cell_end < 0 else cell_end
-            hits = range(bisect.bisect_left(self._starts, cell_start), bisect.bisect_left(self._starts, cell_end))
+            hits = range(bisect.bisect_left(self._starts, start), bisect.bisect_left(self._starts, end))
             praise_after = any(self._polarities[i] > 0 for i in hits if self._starts[i] >= marker)
             praise_before = any(self._polarities[i] > 0 for i in hits if self._starts[i] < marker)
-            opens = not text[cell_start:marker_start].strip(_LEAD_IN)
+            opens = not text[start:marker_start].strip(_LEAD_IN)
             if not praise_after and (praise_before or opens):
                 count += 1
         return count

@@ -106,14 +106,6 @@ class TestCaveats:
         found = run("华为影像领先，但小米的竞争力不容忽视。", "华为", "小米")
         assert found.brands["华为"].tone == "positive"
 
-    def test_a_contrast_reads_only_its_own_table_cell(self) -> None:
-        """In a table row, "但" in one cell is no reservation about praise in another cell
-        ("| 工艺精细 | 预算有限但追求品质 |" describes the reader)."""
-        answer = "| 品牌 | 特点 | 适合 |\n|---|---|---|\n| 甲牌 | 工艺精细 | 预算有限但追求品质 |\n"
-        assert run(answer, "甲牌").brands["甲牌"].tone == "positive"
-        answer = "| 品牌 | 特点 |\n|---|---|\n| 甲牌 | 工艺精细，但门店很少 |\n"
-        assert run(answer, "甲牌").brands["甲牌"].tone == "neutral"
-
     def test_a_caveat_alone_judges_nothing(self) -> None:
         """No praise and no drawback word: a reservation alone leaves the tone neutral, not negative."""
         assert run("卡妙思有一定积累，但需提前沟通适配方案。", "卡妙思").brands["卡妙思"].tone == "neutral"
@@ -191,11 +183,10 @@ class TestPraiseWords:
         assert run("甲牌设计精良。", "甲牌").brands["甲牌"].tone == "positive"
         assert run("甲牌系统易用，但部分功能需付费解锁。", "甲牌").brands["甲牌"].tone == "neutral"
 
-    def test_value_for_money_and_reputation_phrases_are_praise(self) -> None:
-        """"高性价比", "性价比较高" and reputation phrases ("享有较高的声誉") praise the brand."""
+    def test_value_for_money_phrases_are_praise(self) -> None:
+        """"高性价比" and "性价比较高" praise the brand."""
         assert run("甲牌主打高性价比。", "甲牌").brands["甲牌"].tone == "positive"
         assert run("甲牌的性价比较高。", "甲牌").brands["甲牌"].tone == "positive"
-        assert run("甲牌在业内享有较高的声誉。", "甲牌").brands["甲牌"].tone == "positive"
 
 
 class TestDrawbackWords:
@@ -205,13 +196,6 @@ class TestDrawbackWords:
         assert run("甲牌设计出色，但服务仍有提升空间。", "甲牌").brands["甲牌"].tone == "neutral"
         assert run("甲牌知名度相对低于同行，其优势在于灵活。", "甲牌").brands["甲牌"].tone == "neutral"
         assert run("甲牌的知名度较低。", "甲牌").brands["甲牌"].tone == "negative"
-
-
-class TestSupposedPraise:
-    def test_praise_only_supposed_states_nothing(self) -> None:
-        """A praise word right after "可能" ("可能有优势") is a guess, not praise: neutral."""
-        assert run("甲牌在定制设计上可能有优势。", "甲牌").brands["甲牌"].tone == "neutral"
-        assert run("甲牌在定制设计上有优势。", "甲牌").brands["甲牌"].tone == "positive"
 
 
 class TestReaderDescription:
