@@ -113,32 +113,36 @@ def _sentiment_totals(
     owners: dict[int, set[str]],
     named_at: dict[int, list[tuple[int, str]]],
     tracked: list[str],
-) -> dict[str, tuple[float, float, int]]:
-    """(positive, negative, caveats) per brand over the sentences about it, each sentence scored once."""
+) -> tuple[dict[str, tuple[float, float, int]], dict[str, list[tuple[int, int]]]]:
+    """(positive, negative, caveats) per brand over the sentences about it, each sentence scored
+    once; and per brand the spans read for it (its sentences, or its clauses of a sentence naming
+    several brands), which its tone evidence cites."""
     positive = dict.fromkeys(tracked, 0.0)
     negative = dict.fromkeys(tracked, 0.0)
     caveats = dict.fromkeys(tracked, 0)
+    read: dict[str, list[tuple[int, int]]] = {name: [] for name in tracked}
     for sentence, who in owners.items():
         if len(who) > 1 and sentence in named_at:
             # A sentence naming several brands: each clause judges the brands it names ("欧派具有
-            #一定优势，但索菲亚、志邦各有特色"). No caveats: a contrast there contrasts the brands.
+            # 一定优势，但索菲亚、志邦各有特色"). No caveats: a contrast there contrasts the brands.
             start, end = sentences[sentence]
             for clause_start, clause_end, brands in clause_owners(index.text, start, end, named_at[sentence]):
                 clause_positive, clause_negative = index.span_totals(clause_start, clause_end)
                 for name in brands:
                     positive[name] += clause_positive
                     negative[name] += clause_negative
+                    read[name].append((clause_start, clause_end))
             continue
         sentence_positive, sentence_negative = index.span_totals(*sentences[sentence])
         # A reservation in a sentence about several brands usually contrasts them ("华为领先，但
         # vivo和小米的竞争力不容忽视"), not a drawback of each: only one brand's own sentences count.
         sentence_caveats = index.span_caveats(*sentences[sentence]) if len(who) == 1 else 0
-        if sentence_positive or sentence_negative or sentence_caveats:
-            for name in who:
-                positive[name] += sentence_positive
-                negative[name] += sentence_negative
-                caveats[name] += sentence_caveats
-    return {name: (positive[name], negative[name], caveats[name]) for name in tracked}
+        for name in who:
+            positive[name] += sentence_positive
+            negative[name] += sentence_negative
+            caveats[name] += sentence_caveats
+            read[name].append(sentences[sentence])
+    return {name: (positive[name], negative[name], caveats[name]) for name in tracked}, read
 
 
 def _intercepted(main: str, brands: list[str], ranks: dict[str, int]) -> list[str]:
@@ -212,7 +216,7 @@ def analyse(
     for sentence, who in owners.items():
         for name in who:
             owned[name].append(sentence)
-    polarity = _sentiment_totals(sentiment_index, sentences, owners, named_at, tracked)
+    polarity, read = _sentiment_totals(sentiment_index, sentences, owners, named_at, tracked)
     offsets = AnswerOffsets(answer, text)
     shared_headers = {name for option in options if len(option.brands) > 1 for name in option.brands}
     cited: dict[str, list[str]] = {}
@@ -232,8 +236,10 @@ def analyse(
         evidence = mention_evidence(found, offsets)
         if block is not None:
             evidence.append(rank_evidence(text, block, offsets, block.table))
+        # A brand read nowhere (only compared with) cites the sentence naming it.
+        read_spans = read[name] or sentences
         tone_cited = tone_evidence(
-            text, sentences, owned[name], found, sentiment_index, offsets
+            text, read_spans, range(len(read[name])), found, sentiment_index, offsets
         )
         evidence.extend(tone_cited)
         inside_other = block is None and inside_other_option(name, found, options)

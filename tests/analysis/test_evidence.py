@@ -50,6 +50,20 @@ class TestEvidenceOffsets:
         result = run(LIST, "欧派", "尚品宅配")
         assert texts(LIST, "", "tone", result.brands["尚品宅配"]) == ["**尚品宅配**：主打个性化设计，比欧派便宜。"]
 
+    def test_in_a_sentence_naming_several_brands_tone_cites_the_brands_own_clauses(self) -> None:
+        """A sentence naming several brands is read clause by clause: a brand's tone evidence is
+        its own clauses and their cue words, never another brand's praise."""
+        answer = "甲牌品质出色，乙牌价格偏高。"
+        result = run(answer, "甲牌", "乙牌")
+        assert texts(answer, "", "tone", result.brands["甲牌"]) == ["甲牌品质出色，", "出色"]
+        assert texts(answer, "", "tone", result.brands["乙牌"]) == ["乙牌价格偏高。", "偏高"]
+
+    def test_a_brand_named_only_as_a_point_of_comparison_cites_that_sentence(self) -> None:
+        """A brand that owns no sentence (only compared with) still cites the sentence naming it."""
+        answer = "与甲牌相比，乙牌更出色。"
+        result = run(answer, "乙牌", "甲牌")
+        assert texts(answer, "", "tone", result.brands["甲牌"]) == ["与甲牌相比，乙牌更出色。"]
+
     def test_offsets_point_into_the_answer_across_a_cut_self_report(self) -> None:
         """The analyser reads the answer without its self-report block; evidence after the
         block still points into the answer as stored."""
