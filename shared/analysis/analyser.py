@@ -113,13 +113,14 @@ def _sentiment_totals(
     owners: dict[int, set[str]],
     named_at: dict[int, list[tuple[int, str]]],
     tracked: list[str],
-) -> tuple[dict[str, tuple[float, float, int]], dict[str, list[tuple[int, int]]]]:
-    """(positive, negative, caveats) per brand over the sentences about it, each sentence scored
+) -> tuple[dict[str, tuple[float, float, int, float]], dict[str, list[tuple[int, int]]]]:
+    """(positive, negative, caveats, mild) per brand over the sentences about it, each sentence scored
     once; and per brand the spans read for it (its sentences, or its clauses of a sentence naming
     several brands), which its tone evidence cites."""
     positive = dict.fromkeys(tracked, 0.0)
     negative = dict.fromkeys(tracked, 0.0)
     caveats = dict.fromkeys(tracked, 0)
+    mild = dict.fromkeys(tracked, 0.0)
     read: dict[str, list[tuple[int, int]]] = {name: [] for name in tracked}
     for sentence, who in owners.items():
         if len(who) > 1 and sentence in named_at:
@@ -127,22 +128,24 @@ def _sentiment_totals(
             # 一定优势，但索菲亚、志邦各有特色"). No caveats: a contrast there contrasts the brands.
             start, end = sentences[sentence]
             for clause_start, clause_end, brands in clause_owners(index.text, start, end, named_at[sentence]):
-                clause_positive, clause_negative = index.span_totals(clause_start, clause_end)
+                clause_positive, clause_negative, clause_mild = index.span_totals(clause_start, clause_end)
                 for name in brands:
                     positive[name] += clause_positive
                     negative[name] += clause_negative
+                    mild[name] += clause_mild
                     read[name].append((clause_start, clause_end))
             continue
-        sentence_positive, sentence_negative = index.span_totals(*sentences[sentence])
+        sentence_positive, sentence_negative, sentence_mild = index.span_totals(*sentences[sentence])
         # A reservation in a sentence about several brands usually contrasts them ("华为领先，但
         # vivo和小米的竞争力不容忽视"), not a drawback of each: only one brand's own sentences count.
         sentence_caveats = index.span_caveats(*sentences[sentence]) if len(who) == 1 else 0
         for name in who:
             positive[name] += sentence_positive
             negative[name] += sentence_negative
+            mild[name] += sentence_mild
             caveats[name] += sentence_caveats
             read[name].append(sentences[sentence])
-    return {name: (positive[name], negative[name], caveats[name]) for name in tracked}, read
+    return {name: (positive[name], negative[name], caveats[name], mild[name]) for name in tracked}, read
 
 
 def _intercepted(main: str, brands: list[str], ranks: dict[str, int]) -> list[str]:
@@ -229,9 +232,9 @@ def analyse(
         if not found:
             brands[name] = BrandAnalysis(mentioned=False, mention_count=0, impression_share=shares[name])
             continue
-        positive, negative, caveats = polarity[name]
+        positive, negative, caveats, mild = polarity[name]
         value = score(positive, negative)
-        tone = tone_from(positive, negative, caveats)
+        tone = tone_from(positive, negative, caveats, mild)
         block = blocks.get(name)
         evidence = mention_evidence(found, offsets)
         if block is not None:

@@ -72,6 +72,13 @@ _AUDIENCE = re.compile(r"适合[^，,。；;：:]*$")
 _RESOLVED = re.compile(r"[^。；;！!？?\n]{0,30}?(?:但|不过)[^。；;！!？?\n]{0,20}?(?:改进|改善|进步|回升)")
 # A drawback stated as past ("早期产品曾有争议", "第一代产品曾因…问题受到批评").
 _PAST = re.compile(r"(?:曾|早期|过去|初代|第一代)[^，,。；;：:|\n]*$")
+# A drawback of a brand's age or market standing ("起步稍晚", "历史积淀较浅", "声量相对华为略低",
+# "渠道覆盖略逊于华为"): the rulings' mild drawback, which alone makes no brand negative and does
+# not undo praise. The topic sits in the drawback word's clause, before it or inside it.
+_STANDING_WORDS = r"起步|历史|积淀|资历|成立时间|声量|知名度|认知度|名气|渠道覆盖"
+_STANDING = re.compile(_STANDING_WORDS)
+_STANDING_BEFORE = re.compile(r"(?:" + _STANDING_WORDS + r")[^，,。；;：:|\n]*$")
+_CLAUSE_AFTER = re.compile(r"[^，,。；;：:|\n]*")
 # A clause describing the reader ("追求…", "适合…的用户"), up to the word: nothing in it judges a brand.
 _READER_WISH = re.compile(r"(?:追求|看重|偏好|在意|钟爱|适合|不介意)[^，,。；;：:|\n]*$")
 # A bullet or line headed by a drawback label ("- **考量点**：…", "注意：价格偏高"): whatever follows
@@ -122,6 +129,7 @@ class SentimentIndex:
         starts: list[int] = []
         ends: list[int] = []
         polarities: list[int] = []  # +1 / -1 after negation
+        mild: list[bool] = []  # drawbacks of age or market standing (see _STANDING)
         contrasts: list[int] = []
         contrast_starts: list[int] = []
         caveats: list[int] = []  # drawback labels: offsets of their first character
@@ -137,6 +145,12 @@ class SentimentIndex:
                     # A past drawback, or one since fixed ("早期曾受诟病，但近几代已有显著改进"):
                     # the rulings' mild or past drawback, not one the brand has now.
                     polarity = 0
+                # A drawback of age or standing stays a drawback, flagged mild: it does not undo
+                # praise (tone_from()), but with no praise it still judges the brand.
+                is_mild = polarity < 0 and (
+                    _STANDING.search(match.group()) is not None
+                    or _STANDING_BEFORE.search(text, max(region_start, start - 20), start) is not None
+                )
                 if polarity < 0 and _READER_WISH.search(text, max(region_start, start - 20), start):
                     # What the reader wants or puts up with ("追求品牌溢价：华为是首选", "适合不介意
                     # 价格偏高的用户") is no drawback of the brand.
@@ -150,6 +164,7 @@ class SentimentIndex:
                     if (previous in _NEGATOR_ZH_LAST or previous.isspace()) and self._negated(start):
                         polarity = -polarity
                     polarities.append(polarity)
+                    mild.append(is_mild and polarity < 0)
             markers = (
                 _CONTRAST.finditer(text, region_start, region_end)
                 if folded is None
@@ -163,6 +178,7 @@ class SentimentIndex:
         self._starts = starts
         self._ends = ends
         self._polarities = polarities
+        self._mild = mild
         self._contrasts = contrasts
         self._contrast_starts = contrast_starts
         self._caveats = caveats
@@ -180,8 +196,9 @@ class SentimentIndex:
             return True
         return previous.isspace() and _NEGATOR_EN.search(text[max(0, start - 24) : start]) is not None
 
-    def span_totals(self, start: int, end: int) -> tuple[float, float]:
-        """(positive, negative) weight of one sentence (inside the indexed regions).
+    def span_totals(self, start: int, end: int) -> tuple[float, float, float]:
+        """(positive, negative, mild) weight of one sentence (inside the indexed regions); mild is
+        the part of negative that drawbacks of age or market standing weigh.
 
         Weights are 1 or 1.5: sums of them are exact, so per-sentence totals add up to what
         summing a brand's words one by one gives.
@@ -189,17 +206,19 @@ class SentimentIndex:
         first = bisect.bisect_left(self._starts, start)
         last = bisect.bisect_left(self._starts, end)
         if first == last:
-            return 0.0, 0.0
+            return 0.0, 0.0, 0.0
         contrast = bisect.bisect_left(self._contrasts, start)
         pivot = self._contrasts[contrast] if contrast < len(self._contrasts) else end
-        positive = negative = 0.0
+        positive = negative = mild = 0.0
         for index in range(first, last):
             weight = _CONTRAST_WEIGHT if pivot <= self._starts[index] < end else 1.0
             if self._polarities[index] > 0:
                 positive += weight
             else:
                 negative += weight
-        return positive, negative
+                if self._mild[index]:
+                    mild += weight
+        return positive, negative, mild
 
 
     def span_caveats(self, start: int, end: int) -> int:
@@ -216,6 +235,10 @@ class SentimentIndex:
         pairs = zip(self._contrasts[first:last], self._contrast_starts[first:last], strict=True)
         for marker, marker_start in pairs:
             if _ADDRESSES_READER.search(text, marker, end) or _AUDIENCE.search(text, start, marker_start):
+                continue
+            clause = _CLAUSE_AFTER.match(text, marker, end)
+            if clause is not None and _STANDING.search(clause.group()):
+                # "…有优势，但历史积淀相对较浅": a mild drawback (see _STANDING).
                 continue
             hits = range(bisect.bisect_left(self._starts, start), bisect.bisect_left(self._starts, end))
             praise_after = any(self._polarities[i] > 0 for i in hits if self._starts[i] >= marker)
@@ -246,7 +269,7 @@ def tone_of(value: float) -> Tone:
     return "neutral"
 
 
-def tone_from(positive: float, negative: float, caveats: int = 0) -> Tone:
+def tone_from(positive: float, negative: float, caveats: int = 0, mild: float = 0.0) -> Tone:
     """Tone of a brand from its weighted (positive, negative) word counts and its caveats
     (drawbacks stated in words outside the lexicon, SentimentIndex.span_caveats()).
 
@@ -254,7 +277,13 @@ def tone_from(positive: float, negative: float, caveats: int = 0) -> Tone:
     of its own ("优势：… 不足：价格偏高", "但售后一般") is neutral however much praise there is;
     positive needs praise and no drawback, negative drawbacks and no praise. A caveat alone
     (no praise, no drawback word) judges nothing: neutral.
+
+    ``mild``: the part of ``negative`` weighed by drawbacks of age or market standing ("起步稍晚",
+    "声量略低"): the rulings' mild drawbacks, which leave praise positive ("neutral unless other
+    praise makes it positive"). With no praise they count as any drawback.
     """
+    if positive:
+        negative -= mild
     if positive and (negative or caveats):
         return "neutral"
     return tone_of(score(positive, negative))

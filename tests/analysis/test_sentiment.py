@@ -191,10 +191,11 @@ class TestPraiseWords:
 
 class TestDrawbackWords:
     def test_room_to_improve_and_low_awareness_are_drawbacks(self) -> None:
-        """"仍有提升空间" and "知名度相对低于…" state drawbacks: with praise, the brand is neutral
-        (and "知名" inside them is no praise)."""
+        """"仍有提升空间" and "知名度相对低于…" state drawbacks: with praise, room to improve makes
+        the brand neutral (low awareness is a mild drawback, TestMildDrawbacks), and "知名" inside
+        them is no praise."""
         assert run("甲牌设计出色，但服务仍有提升空间。", "甲牌").brands["甲牌"].tone == "neutral"
-        assert run("甲牌知名度相对低于同行，其优势在于灵活。", "甲牌").brands["甲牌"].tone == "neutral"
+        assert run("甲牌知名度相对低于同行。", "甲牌").brands["甲牌"].tone == "negative"
         assert run("甲牌的知名度较低。", "甲牌").brands["甲牌"].tone == "negative"
 
 
@@ -224,6 +225,24 @@ class TestPastDrawbacks:
         assert run(answer, "甲牌").brands["甲牌"].tone == "neutral"
         answer = "1. **甲牌**\n   - 优势：影像出色\n   - 主要考虑：产品线更精简\n"
         assert run(answer, "甲牌").brands["甲牌"].tone == "neutral"
+
+
+class TestMildDrawbacks:
+    def test_a_drawback_of_age_or_standing_leaves_praise_positive(self) -> None:
+        """A drawback of the brand's age or market standing ("但历史积淀相对较浅", "声量略低",
+        "渠道覆盖略逊于乙牌") is the rulings' mild drawback: with praise, the brand stays positive."""
+        assert run("甲牌设计创新，有优势，但历史积淀相对较浅。", "甲牌").brands["甲牌"].tone == "positive"
+        assert run("甲牌影像出色，市场声量略低。", "甲牌").brands["甲牌"].tone == "positive"
+        answer = "甲牌影像出色。甲牌的渠道覆盖可能略逊于乙牌。"
+        assert run(answer, "甲牌", "乙牌").brands["甲牌"].tone == "positive"
+
+    def test_a_drawback_of_the_product_still_counts(self) -> None:
+        """Only age and standing are mild: a drawback of the product or price beside praise stays
+        neutral; with no praise, a low standing still judges the brand."""
+        assert run("甲牌设计创新，有优势，但做工相对粗糙。", "甲牌").brands["甲牌"].tone == "neutral"
+        assert run("甲牌影像出色，价格偏高。", "甲牌").brands["甲牌"].tone == "neutral"
+        assert run("甲牌影像出色，声量略低，价格偏高。", "甲牌").brands["甲牌"].tone == "neutral"
+        assert run("甲牌知名度较低。", "甲牌").brands["甲牌"].tone == "negative"
 
 
 class TestPronouns:
