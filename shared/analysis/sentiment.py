@@ -73,9 +73,9 @@ _RESOLVED = re.compile(r"[^。；;！!？?\n]{0,30}?(?:但|不过)[^。；;！!�
 # A drawback stated as past ("早期产品曾有争议", "第一代产品曾因…问题受到批评").
 _PAST = re.compile(r"(?:曾|早期|过去|初代|第一代)[^，,。；;：:|\n]*$")
 # A drawback of a brand's age or market standing ("起步稍晚", "历史积淀较浅", "声量相对华为略低",
-# "渠道覆盖略逊于华为", "高端形象塑造相对较弱"): the rulings' mild drawback, which does not undo
-# praise (tone_from()). The topic sits in the drawback word's clause, before it or inside it.
-_STANDING_WORDS = r"起步|历史|积淀|资历|成立时间|声量|知名度|认知度|名气|渠道覆盖|品牌形象|高端形象|品牌力|塑造"
+# "渠道覆盖略逊于华为"): the rulings' mild drawback, which does not undo praise (tone_from()).
+# The topic sits in the drawback word's clause, before it or inside it.
+_STANDING_WORDS = r"起步|历史|积淀|资历|成立时间|声量|知名度|认知度|名气|渠道覆盖"
 _STANDING = re.compile(_STANDING_WORDS)
 _STANDING_BEFORE = re.compile(r"(?:" + _STANDING_WORDS + r")[^，,。；;：:|\n]*$")
 _CLAUSE_AFTER = re.compile(r"[^，,。；;：:|\n]*")

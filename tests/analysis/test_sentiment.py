@@ -236,12 +236,6 @@ class TestMildDrawbacks:
         answer = "甲牌影像出色。甲牌的渠道覆盖可能略逊于乙牌。"
         assert run(answer, "甲牌", "乙牌").brands["甲牌"].tone == "positive"
 
-    def test_brand_image_is_standing(self) -> None:
-        """The brand's image ("高端形象塑造相对较弱", "品牌力较弱") is market standing too: mild."""
-        assert run("甲牌性能出色，高端奢华感塑造相对较弱。", "甲牌").brands["甲牌"].tone == "positive"
-        assert run("甲牌性能出色，品牌力较弱。", "甲牌").brands["甲牌"].tone == "positive"
-        assert run("甲牌性能出色，续航较弱。", "甲牌").brands["甲牌"].tone == "neutral"
-
     def test_a_drawback_of_the_product_still_counts(self) -> None:
         """Only age and standing are mild: a drawback of the product or price beside praise stays
         neutral; with no praise, a low standing still judges the brand."""
