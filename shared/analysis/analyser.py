@@ -34,7 +34,7 @@ from shared.brand import Brand
 from shared.contracts import Source, Span
 
 # Bump whenever the analyser's output for the same input may change.
-ANALYSER_VERSION = "2026.12.4"
+ANALYSER_VERSION = "2026.12.5"
 
 _INTERCEPTION_SPLIT = re.compile(r"[,，、;；/|]|\s+和\s+|\s+and\s+")
 
