@@ -88,7 +88,7 @@ def build_report(run: RunRecord, cells: list[CellRecord], *, generated_at: float
         ],
         surfaces=surfaces,
         citations=views.citation_tally.finish(),
-        sources=views.sources.finish(views.analysed),
+        sources=views.sources.finish(views.primary_analysed),
         failures=views.failures,
         cost=views.costs.finish(model_order),
         stability=build_stability(views.groups, request.samples, question_indexes, lanes, views.mixed),

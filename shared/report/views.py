@@ -44,6 +44,8 @@ class ReportViews:
     question_text: dict[int, str] = field(default_factory=dict)
     by_status: Counter[str] = field(default_factory=Counter)
     analysed: int = 0
+    # Analysed answers of the request's own surface: the denominator of the overall figures.
+    primary_analysed: int = 0
     failures: list[Failure] = field(default_factory=list)
     self_reports: int = 0
     disagreements: list[Disagreement] = field(default_factory=list)
@@ -83,6 +85,7 @@ class ReportViews:
         observation: Observation = observe(analysis, self.brands)
         self.breakdowns.observe(lane, spec.question_index, observation)
         if primary:
+            self.primary_analysed += 1
             self.overall.add(observation)
             self.sources.add(cell)
         main = observation.brands[0]

@@ -137,6 +137,8 @@ class TestSurfacesNeverMixed:
             [("m (api)", "api", 1), ("m (api+search)", "api+search", 2)]
         overall = report.brands[0].visibility
         assert (overall.k, overall.n) == (2, 2)
+        with_sources = report.sources.answers_with_sources
+        assert with_sources.n == 2  # the api answer is in no overall figure, this share included
         assert [(q.surface, q.cells, q.analysed) for q in report.by_question] == [("api+search", 2, 2)]
         assert [(c.surface, c.answers) for c in report.citations] == [("api", 1), ("api+search", 2)]
         assert report.citations[0].domains == []
