@@ -245,6 +245,9 @@ class Completed(msgspec.Struct, kw_only=True, tag="completed"):
     by_status: dict[str, int] = {}
     reason: str | None = None
     at: float = 0.0
+    # The run's judge jobs and their stored outcomes, as in Progress (0 and 0 without a judge).
+    judge_jobs: int = 0
+    judged: int = 0
 
 
 RunEvent = Progress | Completed
@@ -292,6 +295,9 @@ class RunRecord(msgspec.Struct, kw_only=True):
     coverage: float | None = None
     visibility: float | None = None
     cost: float | None = None
+    # Judge jobs and stored judge outcomes when the run ended (issue #12; 0 and 0 without a judge).
+    judge_jobs: int = 0
+    judged: int = 0
 
 
 class CellRecord(msgspec.Struct, kw_only=True):

@@ -96,6 +96,15 @@ def judge_cell_id(cell_id: str) -> str:
     return cell_id + JUDGE_SUFFIX
 
 
+# Beside the judgements, the same bucket records each judge job that was published (JudgeAsk),
+# under this prefix: "<run>.>" lists a run's judgements only, "asked.<run>.>" its judge jobs.
+JUDGE_ASK_PREFIX = "asked"
+
+
+def judge_ask_key(run_id: str, cell_id: str) -> str:
+    return f"{JUDGE_ASK_PREFIX}.{run_id}.{cell_id}"
+
+
 def judged_cell(cell_id: str) -> str | None:
     """The cell a judge job's cell id refers to; None for an ordinary cell id."""
     return cell_id[: -len(JUDGE_SUFFIX)] if cell_id.endswith(JUDGE_SUFFIX) else None

@@ -101,6 +101,7 @@ class EndRun(Judging):
             record.finished_at = finished_at
             record.reason = reason
             record.by_status = dict(state.by_status)
+            record.judge_jobs, record.judged = len(state.judge_pending) + len(state.judgements), len(state.judgements)
             report = build_report(record, cells, generated_at=finished_at)
             if record.request.judge is not None:
                 report.judge = judge_summary(record.request, cells, state.judgements)
@@ -112,7 +113,8 @@ class EndRun(Judging):
             await self.js.publish(
                 subjects.completed_subject(state.run_id),
                 encode(Completed(run_id=state.run_id, status=status, done=state.done, total=state.total,
-                                 by_status=dict(state.by_status), reason=reason, at=time.time())),
+                                 by_status=dict(state.by_status), reason=reason, at=time.time(),
+                                 judge_jobs=record.judge_jobs, judged=record.judged)),
                 timeout=10,
             )
             self.active.pop(state.run_id, None)

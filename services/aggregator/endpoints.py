@@ -56,14 +56,16 @@ class Endpoints(Consume):
         if state is not None:
             view = status_view(state.record, state.done, state.total, dict(state.by_status),
                                {m: dict(c) for m, c in state.by_model.items()},
-                               "reporting" if state.finalizing else "running")
+                               "reporting" if state.finalizing else "running",
+                               judge=(len(state.judge_pending) + len(state.judgements), len(state.judgements)))
             return encode(view)
         found = await self._read_run(query.run_id)
         if found is None:
             raise Reject(404, "not_found", f"no run {query.run_id[:80]!r}")
         record = found[0]
         done = sum(record.by_status.values()) if record.status in TERMINAL_RUN else 0
-        return encode(status_view(record, done, record.total, record.by_status, {}, record.stage))
+        return encode(status_view(record, done, record.total, record.by_status, {}, record.stage,
+                                  judge=(record.judge_jobs, record.judged)))
 
     async def handle_report(self, request: Request) -> bytes:
         assert self.reports is not None and self.nc is not None
@@ -107,13 +109,15 @@ class Endpoints(Consume):
 
 def status_view(
     record: RunRecord, done: int, total: int, by_status: dict[str, int], by_model: dict[str, dict[str, int]],
-    stage: str,
+    stage: str, judge: tuple[int, int] = (0, 0),
 ) -> dict[str, Any]:
+    """The status reply; ``judge``: the run's judge jobs and those with a stored outcome."""
     return {
         "run_id": record.run_id, "status": record.status, "stage": stage, "done": done, "total": total,
         "by_status": by_status, "by_model": by_model, "created_at": record.created_at,
         "deadline_at": record.deadline_at, "finished_at": record.finished_at, "reason": record.reason,
         "brand": record.request.brand.name, "models": record.request.models,
+        "judge": record.request.judge, "judge_jobs": judge[0], "judged": judge[1],
     }
 
 

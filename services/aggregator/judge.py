@@ -13,6 +13,16 @@ taken and is dropped. A failed judge job is stored with its status (reported, ne
 run ends only when no judged cell is pending, or at its deadline, when each pending one is
 stored as ``deadline_exceeded``. Spend counts against ``max_cost`` like a cell's: once the run
 has spent its budget, a judge job not yet sent is stored as ``budget_exceeded`` instead.
+
+Paced: at most JUDGE_IN_FLIGHT judge jobs of a run are out (published, no outcome stored) at
+once. Why: spend is known only from outcomes, so a run that sent every judge job at once could
+overshoot ``max_cost`` by all of them; with the window it overshoots by at most that many calls,
+and a judge that is also one of the run's answering models keeps serving the run's cells.
+
+Each published job is recorded create-only (``asked.<run>.<cell>``, shared/judge/types.py
+JudgeAsk) and reloaded after a restart, so a job already in the stream is never sent twice —
+the stream's duplicate window alone would not cover a restart of more than a few minutes.
+Judgements for a finished run belong to a re-analysis (rejudge.py).
 """
 
 from __future__ import annotations
@@ -23,38 +33,35 @@ import nats.errors
 import nats.js.errors
 from structlog.contextvars import bound_contextvars
 
-from services.aggregator.progress import ProgressPublisher
+from services.aggregator.late_judgements import LateJudgements
 from services.aggregator.state import RunState
 from shared import subjects
+from shared.analysis import ANALYSER_VERSION
 from shared.contracts import CellResult, ErrorInfo, Job, encode
-from shared.judge.prompt import build_judge_prompt
+from shared.judge.jobs import judge_ask, judge_job, msg_id
 from shared.judge.select import tracked
-from shared.judge.types import judge_record_decoder
+from shared.judge.types import JudgeAsk, judge_record_decoder
 from shared.judge.verdict import judge_record
 from shared.logging import get_logger
 
 log = get_logger("brandlens.aggregator")
 
+# Judge jobs of one run out at once (published, no outcome stored): see the module docstring.
+JUDGE_IN_FLIGHT = 8
 
-class Judging(ProgressPublisher):
+
+class Judging(LateJudgements):
     def judge_job(self, state: RunState, cell_id: str) -> Job:
-        request = state.record.request
-        assert request.judge is not None
-        cell = state.cells[cell_id]
-        brands = tracked(request, [brand for brand, _field in state.judge_pending[cell_id]])
-        return Job(
-            run_id=state.run_id, cell_id=subjects.judge_cell_id(cell_id), model=request.judge,
-            question=cell.spec.question, sample=cell.spec.sample, deadline_at=state.record.deadline_at,
-            brand=request.brand.name, competitors=[c.name for c in request.competitors], purpose="judge",
-            prompt=build_judge_prompt(cell.spec.question, cell.result.answer, brands),
-        )
+        return judge_job(state.run_id, state.record.request, state.cells[cell_id], state.judge_pending[cell_id],
+                         state.record.deadline_at)
 
     def _over_budget(self, state: RunState) -> bool:
         budget = state.record.request.max_cost
         return budget is not None and (state.spend or 0.0) >= budget
 
     async def _send_judge_jobs(self) -> None:
-        """Publish the judge job of every pending cell not yet sent (the ticker retries failures)."""
+        """Publish the judge jobs of pending cells not yet sent, JUDGE_IN_FLIGHT per run at most
+        (the ticker retries failures and sends the next ones as outcomes are stored)."""
         assert self.js is not None
         for state in list(self.active.values()):
             if state.finalizing or state.record.request.judge is None:
@@ -65,18 +72,32 @@ class Judging(ProgressPublisher):
                 if self._over_budget(state):
                     await self.store_judgement(self._unsent(state, cell_id))
                     continue
+                if state.judge_out() >= JUDGE_IN_FLIGHT:
+                    break
                 job = self.judge_job(state, cell_id)
                 # Claimed before the await: the ticker and a result batch may both be sending.
                 state.judge_sent.add(cell_id)
                 try:
                     await self.js.publish(subjects.job_subject(job.model), encode(job), timeout=5,
-                                          headers={"Nats-Msg-Id": f"{job.run_id}.{job.cell_id}"})
+                                          headers={"Nats-Msg-Id": msg_id(job)})
                 except (nats.errors.Error, nats.js.errors.Error, TimeoutError) as exc:
                     state.judge_sent.discard(cell_id)
                     log.warning("judge_job_publish_failed", run_id=state.run_id, cell_id=cell_id,
                                 error=type(exc).__name__)
                     return
                 self.judge_jobs += 1
+                await self._record_ask(judge_ask(job, state.judge_pending[cell_id], "run", ANALYSER_VERSION))
+
+    async def _record_ask(self, ask: JudgeAsk) -> None:
+        """Record a published judge job; a failure only risks one duplicate judge call after a
+        restart (whose outcome store_judgement drops), so it is logged, not retried."""
+        assert self.judgements_kv is not None
+        try:
+            await self.judgements_kv.create(subjects.judge_ask_key(ask.run_id, ask.cell_id), encode(ask))
+        except nats.js.errors.KeyWrongLastSequenceError:
+            pass  # recorded already (a re-send after a restart that had recorded it)
+        except (nats.errors.Error, nats.js.errors.Error, TimeoutError) as exc:
+            log.warning("judge_ask_record_failed", run_id=ask.run_id, cell_id=ask.cell_id, error=type(exc).__name__)
 
     def _unsent(self, state: RunState, cell_id: str) -> CellResult:
         budget = state.record.request.max_cost
@@ -94,6 +115,8 @@ class Judging(ProgressPublisher):
         assert cell_id is not None
         with bound_contextvars(run_id=result.run_id, cell_id=cell_id, judge=result.model):
             state = await self.run_state(result.run_id)
+            if state is None and await self.store_reanalysis_judgement(result):
+                return True
             if state is None or (state.finalizing and not ending):
                 self.late += 1
                 log.info("late_judgement_dropped", status=result.status)

@@ -27,6 +27,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from services.aggregator.analysis_pool import AnalysisPool, BrandSet, Item, worker_count
+from services.aggregator.rejudge import Rejudge, send_rejudge_jobs
 from shared import subjects
 from shared.analysis import ANALYSER_VERSION, analyse
 from shared.analysis.types import AnswerAnalysis
@@ -198,19 +199,24 @@ async def _analyse_on(
     return out, (0 if pool.fallbacks > fallbacks else pool.size)
 
 
+def reanalysed(stored: list[CellRecord], analyses: list[AnswerAnalysis | None]) -> list[CellRecord]:
+    return [msgspec.structs.replace(cell, analysis=new) for cell, new in zip(stored, analyses, strict=True)]
+
+
 def _rebuild(
     run: RunRecord, stored: list[CellRecord], analyses: list[AnswerAnalysis | None], now: float,
-    judgements: dict[str, JudgeRecord],
+    judgements: dict[str, JudgeRecord], rejudge: Rejudge,
 ) -> tuple[Report, bytes, ReanalysisSummary]:
     """Metrics and JSON from the new analyses (CPU-only, run in a worker thread)."""
     previous: Counter[str] = Counter(c.analysis.analyser_version for c in stored if c.analysis is not None)
-    cells = [msgspec.structs.replace(cell, analysis=new) for cell, new in zip(stored, analyses, strict=True)]
+    cells = reanalysed(stored, analyses)
     changed = sum(1 for old, new in zip(stored, analyses, strict=True) if old.analysis != new)
     report = build_report(run, cells, generated_at=now)
     report.reanalysed_at = now
     if run.request.judge is not None:
-        # The stored judge verdicts beside the new rule verdicts (no judge job is sent again).
-        report.judge = judge_summary(run.request, cells, judgements)
+        # The stored judge verdicts beside the new rule verdicts; answers the new rules leave unsure
+        # and no judge has read are out to the judge (rejudge.py) and counted as pending.
+        report.judge = judge_summary(run.request, cells, judgements, pending=rejudge.pending)
     body = render(report, "json")
     main = next((b for b in report.brands if b.kind == "main"), None)
     summary = ReanalysisSummary(
@@ -224,6 +230,9 @@ def _rebuild(
         visibility_before=run.visibility,
         visibility_after=main.visibility.value if main is not None else None,
         generated_at=now,
+        judge_jobs=rejudge.sent,
+        judge_over_budget=rejudge.over_budget,
+        judge_pending=rejudge.pending,
     )
     return report, body, summary
 
@@ -246,15 +255,20 @@ async def reanalyse(js: JetStreamContext, run_id: str, pool: AnalysisPool | None
         stored = await read_cells(js, run_id)
         analyses, workers = await _analyse_all(run, stored, pool)
         judgements = await read_judgements(js, run) if run.request.judge is not None else {}
-        report, body, summary = await asyncio.to_thread(_rebuild, run, stored, analyses, time.time(), judgements)
+        rejudge = Rejudge()
+        if run.request.judge is not None:
+            rejudge = await send_rejudge_jobs(js, run, reanalysed(stored, analyses), judgements)
+        report, body, summary = await asyncio.to_thread(_rebuild, run, stored, analyses, time.time(), judgements,
+                                                        rejudge)
+        reports = await js.object_store(subjects.REPORTS_STORE)
+        # put() publishes the new object and then purges the old one's chunks: readers see the old
+        # report or the new one, never a mix. Under the lock: the rebuild that follows this
+        # re-analysis's judge outcomes must not be overwritten by this older report.
+        await put_report(reports, run_id, body)
     summary.workers = workers
-    reports = await js.object_store(subjects.REPORTS_STORE)
-    # put() publishes the new object and then purges the old one's chunks: readers see the old
-    # report or the new one, never a mix.
-    await put_report(reports, run_id, body)
     summary.elapsed_ms = round((time.perf_counter() - started) * 1000)
     log.info("run_reanalysed", run_id=run_id, cells=summary.cells, changed=summary.changed,
-             elapsed_ms=summary.elapsed_ms)
+             judge_jobs=summary.judge_jobs, elapsed_ms=summary.elapsed_ms)
     return Reanalysis(report=report, summary=summary)
 
 

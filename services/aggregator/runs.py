@@ -28,7 +28,7 @@ from shared.contracts import (
     cell_decoder,
     run_decoder,
 )
-from shared.judge.types import judge_record_decoder
+from shared.judge.types import judge_ask_decoder, judge_record_decoder
 from shared.logging import get_logger
 from shared.service import MicroService
 
@@ -49,6 +49,8 @@ class Runs:
         self._loading: dict[str, asyncio.Future[RunState | None]] = {}
         self._subs: list[Any] = []
         self._tasks: list[asyncio.Task[None]] = []
+        # Report rebuilds after a re-analysis's judge outcomes (late_judgements.py).
+        self._rebuilding: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
         self.stored = 0
         self.duplicates = 0
@@ -90,6 +92,12 @@ class Runs:
                 entry = await self.judgements_kv.get(key)
                 if entry.value:
                     state.add_judgement(judge_record_decoder.decode(entry.value))
+        # Judge jobs already published are not sent again: JetStream holds them until answered.
+        for key in await kv_keys(self.js, subjects.JUDGEMENTS_BUCKET, f"{subjects.JUDGE_ASK_PREFIX}.{state.run_id}.>"):
+            with contextlib.suppress(nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):
+                entry = await self.judgements_kv.get(key)
+                if entry.value:
+                    state.judge_sent.add(judge_ask_decoder.decode(entry.value).cell_id)
 
     async def run_state(self, run_id: str) -> RunState | None:
         """The active run's state, loading it (and its stored cells) on first sight."""

@@ -73,6 +73,7 @@ class Aggregator(Endpoints):
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        await self.stop_rebuilds()
         for sub in self._subs:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()

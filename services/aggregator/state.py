@@ -34,7 +34,8 @@ class RunState:
     finalizing: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # The judge (issue #12): cells to judge (cell id -> [brand, field] asked) that have no stored
-    # judgement yet, those whose judge job is published, the stored judgements, writes under way
+    # judgement yet, those whose judge job is published (recorded in KV as JudgeAsk, reloaded on
+    # restart), the stored judgements, writes under way
     # and the judge's spend. The run ends only once ``judge_pending`` is empty (or at its deadline).
     judge_pending: dict[str, list[tuple[str, JudgeField]]] = field(default_factory=dict)
     judge_sent: set[str] = field(default_factory=set)
@@ -92,6 +93,10 @@ class RunState:
         if self.cost is None and self.judge_cost is None:
             return None
         return (self.cost or 0.0) + (self.judge_cost or 0.0)
+
+    def judge_out(self) -> int:
+        """Judge jobs published whose outcome is not stored yet."""
+        return sum(1 for cell_id in self.judge_sent if cell_id in self.judge_pending)
 
     def missing(self) -> list[CellSpec]:
         return [spec for cell_id, spec in self.plan.items() if cell_id not in self.cells]

@@ -32,6 +32,9 @@ class ProgressBar:
             return
         filled = int(self.width * done / max(total, 1))
         counts = " ".join(f"{k}={v}" for k, v in sorted(statuses.items()))
+        if event.judge_jobs:
+            # The run waits for its judge after its cells: say so, or a full bar looks stuck.
+            counts = f"judge {event.judged}/{event.judge_jobs} {counts}"
         eta = "" if isinstance(event, Completed) else format_eta(
             self.eta.remaining_s(done, time.monotonic(), event.by_model))
         line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {label} {eta} {counts}".rstrip()

@@ -71,3 +71,32 @@ class JudgeRecord(msgspec.Struct, kw_only=True):
 
 
 judge_record_decoder = msgspec.json.Decoder(JudgeRecord)
+
+# Who sent a judge job: the live run, or a re-analysis of the finished run (whose new rules left
+# answers unsure that the run's own judge never saw).
+AskedBy = Literal["run", "reanalysis"]
+
+
+class JudgeAsk(msgspec.Struct, kw_only=True):
+    """A judge job that was published (KV brandlens_judgements, key = asked.<run_id>.<cell_id>, create-only).
+
+    Why it is stored rather than kept in memory: after an aggregator restart, a cell whose judge
+    job is already in the stream must not be sent again — the stream drops a re-publish only
+    within its duplicate window (minutes), and a restart can take longer. A published job needs
+    no re-send: JetStream keeps it until an adapter answers it, MaxDeliver turns it into a stored
+    ``crashed`` outcome, or the run's deadline stores ``deadline_exceeded``. A re-analysis reads
+    the same records to know which answers already have a judge job out.
+    """
+
+    v: int = CONTRACT_VERSION
+    run_id: str
+    cell_id: str
+    judge: str
+    asked: list[tuple[str, JudgeField]] = []
+    sent_at: float = 0.0
+    by: AskedBy = "run"
+    # The analyser whose unsure verdicts were sent (a re-analysis may send under a newer one).
+    analyser_version: str = ""
+
+
+judge_ask_decoder = msgspec.json.Decoder(JudgeAsk)

@@ -84,8 +84,9 @@ def _against(record: JudgeRecord, analysis: AnswerAnalysis | None) -> JudgeRecor
 
 
 def judge_summary(request: DiagnosisRequest, cells: list[CellRecord],
-                  judgements: Mapping[str, JudgeRecord]) -> JudgeSummary:
-    """The judge section of a run's report; ``cells`` give the order of models and answers."""
+                  judgements: Mapping[str, JudgeRecord], pending: int = 0) -> JudgeSummary:
+    """The judge section of a run's report; ``cells`` give the order of models and answers;
+    ``pending``: judge jobs out with no stored outcome yet (a re-analysis's)."""
     question_of = {cell.spec.cell_id: cell.spec.question_index for cell in cells}
     model_rank = {model: index for index, model in enumerate(request.models)}
     order = sorted((cell.spec for cell in cells if cell.spec.cell_id in judgements),
@@ -120,4 +121,5 @@ def judge_summary(request: DiagnosisRequest, cells: list[CellRecord],
             for r in records for d in r.discarded
         ],
         cost=_cost(records),
+        pending=pending,
     )

@@ -96,3 +96,6 @@ class JudgeSummary(msgspec.Struct, kw_only=True):
     disagreements: list[JudgeDisagreement] = []
     discards: list[JudgeDiscard] = []
     cost: JudgeCost = msgspec.field(default_factory=JudgeCost)
+    # Judge jobs a re-analysis sent (its new rules left answers unsure that no judge had read) whose
+    # outcome was not stored yet when this report was built; the report is rebuilt once they are.
+    pending: int = 0

@@ -390,3 +390,9 @@ class ReanalysisSummary(msgspec.Struct, kw_only=True):
     elapsed_ms: int = 0
     # Worker processes the answers were spread over; 0 = analysed in the aggregator's process.
     workers: int = 0
+    # Runs with a judge (issue #12): judge jobs this re-analysis sent, for answers its rules leave
+    # unsure that no judge job had been sent about; those not sent because the run had spent its
+    # max_cost; and all judge jobs out with no outcome yet (this one's and earlier ones').
+    judge_jobs: int = 0
+    judge_over_budget: int = 0
+    judge_pending: int = 0

@@ -1,0 +1,91 @@
+"""Judge outcomes for a finished run: those of the judge jobs a re-analysis sent (rejudge.py).
+
+A live run's judge outcomes are stored against its in-memory state (judge.py); a finished run
+has none, so an outcome for it is kept only when its job was a re-analysis's (its JudgeAsk says
+``by="reanalysis"``) — anything else is late and dropped, as before. The outcome is checked
+against the answer as the current analyser reads it (the re-analysis's rules, not the stored
+cell's), stored create-only under the same key as a live judgement, and once no judge job of the
+run is pending the run is re-analysed once more, which stores a report with the verdicts beside
+the rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+import msgspec
+import nats.js.errors
+
+from services.aggregator.progress import ProgressPublisher
+from services.aggregator.reanalyze import analyse_answers, read_judgements, reanalyse
+from services.aggregator.rejudge import pending_asks, read_asks
+from shared import subjects
+from shared.contracts import TERMINAL_RUN, CellResult, cell_decoder, encode
+from shared.judge.select import tracked
+from shared.judge.types import judge_ask_decoder
+from shared.judge.verdict import judge_record
+from shared.logging import get_logger
+
+log = get_logger("brandlens.aggregator")
+
+
+class LateJudgements(ProgressPublisher):
+    _rebuilding: set[asyncio.Task[None]]
+
+    async def store_reanalysis_judgement(self, result: CellResult) -> bool:
+        """Store the outcome of a re-analysis's judge job; False when it is no such outcome (late)."""
+        assert self.judgements_kv is not None and self.cells_kv is not None and self.js is not None
+        cell_id = subjects.judged_cell(result.cell_id)
+        assert cell_id is not None
+        try:
+            entry = await self.judgements_kv.get(subjects.judge_ask_key(result.run_id, cell_id))
+        except (nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError, nats.js.errors.InvalidKeyError):
+            return False
+        ask = judge_ask_decoder.decode(entry.value or b"")
+        found = await self._read_run(result.run_id)
+        if ask.by != "reanalysis" or ask.judge != result.model or found is None or found[0].status not in TERMINAL_RUN:
+            return False
+        request = found[0].request
+        try:
+            stored = await self.cells_kv.get(subjects.cell_key(result.run_id, cell_id))
+        except (nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):
+            return False
+        cell = cell_decoder.decode(stored.value or b"")
+        (now,) = analyse_answers([cell.result], request.brand, request.competitors, request.self_report)
+        cell = msgspec.structs.replace(cell, analysis=now)
+        record = judge_record(result, cell, ask.judge, ask.asked, tracked(request, [b for b, _ in ask.asked]))
+        try:
+            await self.judgements_kv.create(subjects.cell_key(result.run_id, cell_id), encode(record))
+        except nats.js.errors.KeyWrongLastSequenceError:
+            self.judge_duplicates += 1
+            return True
+        self.judgements_stored += 1
+        log.info("reanalysis_judgement_stored", status=record.status, accepted=len(record.verdicts))
+        await self._rebuild_when_judged(found[0].run_id)
+        return True
+
+    async def _rebuild_when_judged(self, run_id: str) -> None:
+        assert self.js is not None
+        run = (await self._read_run(run_id) or (None, 0))[0]
+        if run is None:
+            return
+        if pending_asks(await read_asks(self.js, run_id), await read_judgements(self.js, run), time.time()):
+            return
+        task = asyncio.create_task(self._rebuild(run_id))
+        self._rebuilding.add(task)
+        task.add_done_callback(self._rebuilding.discard)
+
+    async def _rebuild(self, run_id: str) -> None:
+        assert self.js is not None
+        try:
+            await reanalyse(self.js, run_id, self.analysis)
+        except Exception as exc:  # noqa: BLE001 - the report with pending jobs stays; a re-analysis rebuilds it
+            log.warning("rejudged_report_not_rebuilt", run_id=run_id, error=type(exc).__name__)
+
+    async def stop_rebuilds(self) -> None:
+        for task in list(self._rebuilding):
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*self._rebuilding, return_exceptions=True)

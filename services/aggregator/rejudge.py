@@ -1,0 +1,115 @@
+"""Re-judging a finished run: the judge jobs a re-analysis sends.
+
+Why a re-analysis sends any: newer rules can leave answers unsure that were sure when the run
+ran, so the run's judge never read them. When the run named a judge, the re-analysis sends one
+judge job for each such answer — once: an answer with a stored judgement, or with a recorded
+judge job (JudgeAsk), gets none, so re-analysing twice sends nothing the second time. Each job
+is claimed create-only (``asked.<run>.<cell>``) before it is published, so two re-analyses at
+once cannot both send it; a failed publish gives the claim back.
+
+Within the run's ``max_cost``: the run's spend (its cells' and its judge's calls) plus the jobs
+sent so far at the judge's mean cost per job must stay under it; the rest are counted as not
+sent. The outcomes arrive like any judge result and are stored by late_judgements.py, which
+rebuilds the report once none is pending.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import nats.errors
+import nats.js.errors
+from nats.js import JetStreamContext
+
+from shared import subjects
+from shared.analysis import ANALYSER_VERSION
+from shared.bus import kv_keys
+from shared.contracts import CellRecord, RunRecord, encode
+from shared.judge.jobs import judge_ask, judge_job, msg_id
+from shared.judge.select import verdicts_to_judge
+from shared.judge.types import JudgeAsk, JudgeRecord, judge_ask_decoder
+from shared.logging import get_logger
+
+log = get_logger("brandlens.reanalyze")
+
+# A re-analysis's judge job's deadline: the run's own has passed. Past it (plus a margin for the
+# adapter to report) a job with no outcome is no longer counted as pending.
+REJUDGE_DEADLINE_S = 600.0
+EXPIRED_AFTER_S = REJUDGE_DEADLINE_S + 120.0
+
+
+@dataclass
+class Rejudge:
+    sent: int = 0
+    over_budget: int = 0
+    # Judge jobs out with no stored outcome: this re-analysis's and earlier ones' still in time.
+    pending: int = 0
+
+
+async def read_asks(js: JetStreamContext, run_id: str) -> dict[str, JudgeAsk]:
+    """The run's recorded judge jobs by judged cell."""
+    kv = await js.key_value(subjects.JUDGEMENTS_BUCKET)
+    found: dict[str, JudgeAsk] = {}
+    for key in await kv_keys(js, subjects.JUDGEMENTS_BUCKET, f"{subjects.JUDGE_ASK_PREFIX}.{run_id}.>"):
+        try:
+            entry = await kv.get(key)
+        except (nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):
+            continue  # a claim given back after a failed publish
+        if entry.value:
+            ask = judge_ask_decoder.decode(entry.value)
+            found[ask.cell_id] = ask
+    return found
+
+
+def pending_asks(asks: dict[str, JudgeAsk], judgements: dict[str, JudgeRecord], now: float) -> int:
+    return sum(1 for cell_id, ask in asks.items()
+               if cell_id not in judgements and now - ask.sent_at < EXPIRED_AFTER_S)
+
+
+def _mean_judge_cost(judgements: dict[str, JudgeRecord]) -> float:
+    priced = [j.cost for j in judgements.values() if j.cost is not None]
+    return sum(priced) / len(priced) if priced else 0.0
+
+
+async def send_rejudge_jobs(
+    js: JetStreamContext, run: RunRecord, cells: list[CellRecord], judgements: dict[str, JudgeRecord]
+) -> Rejudge:
+    """Send a judge job for each answer the re-analysed ``cells`` leave unsure and no judge was asked about."""
+    request = run.request
+    if request.judge is None:
+        return Rejudge()
+    asks = await read_asks(js, run.run_id)
+    kv = await js.key_value(subjects.JUDGEMENTS_BUCKET)
+    spend = sum(c.result.cost or 0.0 for c in cells) + sum(j.cost or 0.0 for j in judgements.values())
+    per_job = _mean_judge_cost(judgements)
+    outcome = Rejudge()
+    for cell in cells:
+        cell_id = cell.spec.cell_id
+        if cell_id in judgements or cell_id in asks:
+            continue
+        asked = verdicts_to_judge(request, cell)
+        if not asked:
+            continue
+        if request.max_cost is not None and spend + outcome.sent * per_job >= request.max_cost:
+            outcome.over_budget += 1
+            continue
+        job = judge_job(run.run_id, request, cell, asked, time.time() + REJUDGE_DEADLINE_S)
+        key = subjects.judge_ask_key(run.run_id, cell_id)
+        try:
+            await kv.create(key, encode(judge_ask(job, asked, "reanalysis", ANALYSER_VERSION)))
+        except nats.js.errors.KeyWrongLastSequenceError:
+            continue  # claimed by a re-analysis running at the same time: it sends this one
+        try:
+            await js.publish(subjects.job_subject(job.model), encode(job), timeout=5,
+                             headers={"Nats-Msg-Id": msg_id(job)})
+        except (nats.errors.Error, nats.js.errors.Error, TimeoutError) as exc:
+            log.warning("rejudge_publish_failed", run_id=run.run_id, cell_id=cell_id, error=type(exc).__name__)
+            try:
+                await kv.delete(key)
+            except (nats.errors.Error, nats.js.errors.Error, TimeoutError):
+                log.warning("rejudge_claim_not_returned", run_id=run.run_id, cell_id=cell_id)
+            continue
+        outcome.sent += 1
+    outcome.pending = outcome.sent + pending_asks(asks, judgements, time.time())
+    return outcome

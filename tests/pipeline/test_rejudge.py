@@ -1,0 +1,187 @@
+"""The judge around a run's life (issue #12): judging shows in progress, published judge jobs are
+recorded and paced, and a re-analysis sends judge jobs for the answers its rules leave unsure
+that no judge has read — once, within the run's max_cost — and rebuilds the report when they are in.
+
+The re-analysed runs are copies of the live judged run (the simulator's own answers, so its judge
+knows them) stored as a finished run whose cells an older analyser read (no brand seen, nothing
+unsure), as tests/cli/seed.py does for other re-analysis tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import msgspec
+import pytest
+
+from services.aggregator.judge import JUDGE_IN_FLIGHT
+from services.cli.progress import ProgressBar
+from shared import subjects
+from shared.client import BrandlensClient
+from shared.contracts import CellRecord, Progress, encode, run_decoder
+from shared.report import Report, build_report, render
+from tests.cli.seed import new_run_id, stale
+from tests.pipeline.judge_stack import JUDGE, JudgedRun, JudgeStack, unsure_pairs
+
+
+@pytest.fixture(scope="module")
+async def operator(judge_stack: JudgeStack) -> AsyncIterator[BrandlensClient]:
+    """A connection with the operator role, which may write the stores (the seeding below)."""
+    assert judge_stack.harness.nats is not None
+    client = await BrandlensClient.connect(judge_stack.harness.nats.url,
+                                           settings=judge_stack.harness.settings("operator"), timeout_s=10)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+async def seed_stale_copy(operator: BrandlensClient, judged: JudgedRun, *, cell_cost: float | None = None,
+                          max_cost: float | None = None) -> str:
+    """The judged run stored again as a finished run whose cells an older analyser read."""
+    js = operator.js
+    runs = await js.key_value(subjects.RUNS_BUCKET)
+    record = run_decoder.decode((await runs.get(judged.report.run_id)).value or b"")
+    run_id = new_run_id()
+    request = msgspec.structs.replace(record.request, max_cost=max_cost)
+    copy = msgspec.structs.replace(record, run_id=run_id, request=request, judge_jobs=0, judged=0)
+    cells: list[CellRecord] = []
+    for cell in judged.cells.values():
+        result = msgspec.structs.replace(cell.result, run_id=run_id,
+                                         cost=cell_cost if cell_cost is not None else cell.result.cost)
+        cells.append(msgspec.structs.replace(
+            cell, result=result, analysis=stale(cell.analysis) if cell.analysis is not None else None))
+    cells_kv = await js.key_value(subjects.CELLS_BUCKET)
+    await asyncio.gather(*(cells_kv.create(subjects.cell_key(run_id, c.spec.cell_id), encode(c)) for c in cells))
+    store = await js.object_store(subjects.REPORTS_STORE)
+    await store.put(run_id, render(build_report(copy, cells), "json"))
+    await runs.create(run_id, encode(copy))
+    return run_id
+
+
+def newly_unsure(judged: JudgedRun) -> dict[str, list[tuple[str, str]]]:
+    """Cells the current analyser leaves unsure (the stale copy's stored reading saw nothing)."""
+    return {cell_id: pairs for cell_id, cell in judged.cells.items() if (pairs := unsure_pairs(cell))}
+
+
+async def report_when_judged(stack: JudgeStack, run_id: str, timeout_s: float = 30.0) -> Report:
+    """The run's report once no judge job of its re-analysis is pending (the aggregator rebuilds it)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        report = await stack.client.report(run_id)
+        if report.judge is not None and report.judge.pending == 0 and report.judge.jobs > 0:
+            return report
+        assert time.monotonic() < deadline, f"still pending: {report.judge}"
+        await asyncio.sleep(0.2)
+
+
+class TestProgress:
+    async def test_completion_and_status_count_the_judge_jobs(self, judged: JudgedRun) -> None:
+        """The completion event and the finished run's status carry judge jobs and stored outcomes."""
+        jobs = len(judged.judgements)
+        assert jobs > 0
+        assert (judged.completed.judge_jobs, judged.completed.judged) == (jobs, jobs)
+        assert (judged.status["judge"], judged.status["judge_jobs"], judged.status["judged"]) == (JUDGE, jobs, jobs)
+
+    def test_the_progress_line_shows_judging(self) -> None:
+        """While a run waits for its judge, the CLI line says how many judge outcomes are in."""
+        class Sink:
+            def __init__(self) -> None:
+                self.text = ""
+
+            def write(self, text: str) -> None:
+                self.text += text
+
+            def flush(self) -> None:
+                pass
+
+            def isatty(self) -> bool:
+                return False
+
+        sink = Sink()
+        bar = ProgressBar(6, stream=sink)  # type: ignore[arg-type]
+        bar.update(Progress(run_id="r1", stage="running", done=6, total=6, by_status={"ok": 6},
+                            judge_jobs=5, judged=3))
+        assert "judge 3/5" in sink.text
+        sink.text = ""
+        bar.update(Progress(run_id="r1", stage="running", done=6, total=6, by_status={"ok": 6}))
+        assert "judge" not in sink.text
+
+
+class TestRecordedJudgeJobs:
+    async def test_every_published_judge_job_is_recorded_once(self, judge_stack: JudgeStack, judged: JudgedRun) -> None:
+        """Each judge job is recorded (asked.<run>.<cell>) with what it asked, by the live run."""
+        asks = await judge_stack.asks(judged.report.run_id)
+        assert set(asks) == set(judged.judgements)
+        for cell_id, ask in asks.items():
+            assert ask.by == "run" and ask.judge == JUDGE
+            assert ask.asked == judged.judgements[cell_id].asked
+
+    async def test_no_more_than_the_window_of_judge_jobs_is_out_at_once(
+        self, judge_stack: JudgeStack, judged: JudgedRun
+    ) -> None:
+        """When a judge job is published, fewer than JUDGE_IN_FLIGHT others of the run are out
+        (published with no stored outcome): spend is checked against max_cost as outcomes come in."""
+        asks = await judge_stack.asks(judged.report.run_id)
+        assert len(asks) > JUDGE_IN_FLIGHT, "the workload must need more judge jobs than the window"
+        stored = sorted(j.stored_at for j in judged.judgements.values())
+        for ask in asks.values():
+            out = sum(a.sent_at <= ask.sent_at for a in asks.values()) - sum(t <= ask.sent_at for t in stored)
+            assert out <= JUDGE_IN_FLIGHT
+
+
+class TestReanalysisJudging:
+    async def test_newly_unsure_answers_get_one_judge_job_each_and_the_report_is_rebuilt(
+        self, judge_stack: JudgeStack, judged: JudgedRun, operator: BrandlensClient
+    ) -> None:
+        """A re-analysis sends a judge job for each answer its rules leave unsure (counted at the
+        simulator and in KV), and the report is rebuilt with their verdicts once all are in."""
+        expected = newly_unsure(judged)
+        run_id = await seed_stale_copy(operator, judged)
+        seen = judge_stack.sim_judge()["requests"]
+        summary = await judge_stack.client.reanalyze(run_id)
+        sent = (summary.judge_jobs, summary.judge_pending, summary.judge_over_budget)
+        assert sent == (len(expected), len(expected), 0)
+        report = await report_when_judged(judge_stack, run_id)
+        given = judge_stack.sim_judge()
+        assert given["requests"] - seen == len(expected)
+        stored = await judge_stack.judgements(run_id)
+        assert {cell_id: [tuple(p) for p in r.asked] for cell_id, r in stored.items()} == expected
+        asks = await judge_stack.asks(run_id)
+        assert set(asks) == set(expected) and all(a.by == "reanalysis" for a in asks.values())
+        summary_now = report.judge
+        assert summary_now is not None and summary_now.jobs == len(expected)
+        verdicts = [v for entry in given["log"][seen:] for v in entry["verdicts"]]
+        assert summary_now.accepted == sum(not v["bad_quote"] for v in verdicts)
+        assert summary_now.discarded_bad_quote == sum(v["bad_quote"] for v in verdicts)
+
+    async def test_a_second_reanalysis_sends_no_judge_job(
+        self, judge_stack: JudgeStack, judged: JudgedRun, operator: BrandlensClient
+    ) -> None:
+        """Answers already judged (or with a judge job out) are not sent again."""
+        run_id = await seed_stale_copy(operator, judged)
+        await judge_stack.client.reanalyze(run_id)
+        await report_when_judged(judge_stack, run_id)
+        seen = judge_stack.sim_judge()["requests"]
+        again = await judge_stack.client.reanalyze(run_id)
+        assert (again.judge_jobs, again.judge_pending) == (0, 0)
+        report = await judge_stack.client.report(run_id)
+        assert report.judge is not None and report.judge.jobs == len(newly_unsure(judged))
+        await asyncio.sleep(0.5)
+        assert judge_stack.sim_judge()["requests"] == seen
+
+    async def test_a_run_that_spent_its_max_cost_sends_no_judge_job(
+        self, judge_stack: JudgeStack, judged: JudgedRun, operator: BrandlensClient
+    ) -> None:
+        """Over budget, the newly unsure answers are counted as not sent and nothing reaches the judge."""
+        run_id = await seed_stale_copy(operator, judged, cell_cost=0.01, max_cost=0.01)
+        seen = judge_stack.sim_judge()["requests"]
+        summary = await judge_stack.client.reanalyze(run_id)
+        assert (summary.judge_jobs, summary.judge_over_budget) == (0, len(newly_unsure(judged)))
+        assert await judge_stack.asks(run_id) == {}
+        await asyncio.sleep(0.5)
+        assert judge_stack.sim_judge()["requests"] == seen
+        assert await judge_stack.judgements(run_id) == {}
+
