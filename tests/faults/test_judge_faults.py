@@ -8,8 +8,10 @@ import asyncio
 import pytest
 from nats.aio.msg import Msg
 
+from services.aggregator.judge import JUDGE_IN_FLIGHT
 from shared import subjects
 from shared.bus import kv_keys
+from shared.judge.types import judge_ask_decoder, judge_record_decoder
 from tests.faults.conftest import StackFactory
 from tests.faults.stack import FaultStack, bounded, diagnosis
 
@@ -101,3 +103,51 @@ class TestJudgeExactlyOnce:
             keys = await kv_keys(stack.client.js, subjects.JUDGEMENTS_BUCKET, f"{accepted.run_id}.>")
             assert len(keys) == len(expected) == len(set(writes)) == len(writes)
             assert judge_requests(stack) == len(expected)
+
+    async def test_judge_jobs_out_are_not_sent_again_after_a_restart_past_the_duplicate_window(
+        self, make_stack: StackFactory
+    ) -> None:
+        """With a 1 s duplicate window, SIGKILL the aggregator while judge calls are under way and
+        start it 2 s later, before those calls end: the stream would take a re-sent judge job as
+        new, so only the recorded judge jobs (JudgeAsk) keep each judged cell to one judge call at
+        the simulator (without them: 16 calls for 12 cells)."""
+        stack = await make_stack([*ANSWERING, JUDGE], env={"BRANDLENS_DEDUPE_WINDOW_S": "1"})
+        async with bounded(90, stack):
+            stack.slow(JUDGE, 6000)
+            accepted = await stack.client.submit(judged_request())
+            for _ in range(600):  # until the first judge call is under way (bounded above)
+                if judge_requests(stack) > 0:
+                    break
+                await asyncio.sleep(0.05)
+            stack.proc("aggregator").kill()
+            await asyncio.sleep(2)
+            stack.restart("aggregator")
+            record, _ = await stack.wait_terminal(accepted.run_id, timeout_s=60)
+            stack.expect(record, "complete")
+            expected = await judged_cells(stack, accepted.run_id)
+            asks = await kv_keys(stack.client.js, subjects.JUDGEMENTS_BUCKET,
+                                 f"{subjects.JUDGE_ASK_PREFIX}.{accepted.run_id}.>")
+            assert expected and len(asks) == len(expected)
+            assert judge_requests(stack) == len(expected)
+
+
+class TestJudgePacing:
+    async def test_no_more_than_the_window_of_judge_jobs_is_out_at_once(self, make_stack: StackFactory) -> None:
+        """With a slow judge, fewer than JUDGE_IN_FLIGHT other judge jobs of the run are out (published,
+        no stored outcome) whenever one is published — from the recorded send and store times — so
+        spend is checked against max_cost as outcomes come in."""
+        stack = await make_stack([*ANSWERING, JUDGE])
+        async with bounded(90, stack):
+            stack.slow(JUDGE, 1000)
+            accepted = await stack.client.submit(judged_request())
+            record, _ = await stack.wait_terminal(accepted.run_id, timeout_s=60)
+            stack.expect(record, "complete")
+            kv = await stack.client.js.key_value(subjects.JUDGEMENTS_BUCKET)
+            keys = await kv_keys(stack.client.js, subjects.JUDGEMENTS_BUCKET,
+                                 f"{subjects.JUDGE_ASK_PREFIX}.{accepted.run_id}.>")
+            sent = [judge_ask_decoder.decode((await kv.get(k)).value or b"").sent_at for k in keys]
+            stored = [judge_record_decoder.decode((await kv.get(k)).value or b"").stored_at
+                      for k in await kv_keys(stack.client.js, subjects.JUDGEMENTS_BUCKET, f"{accepted.run_id}.>")]
+            assert len(sent) == len(stored) > JUDGE_IN_FLIGHT, "the workload must need more judge jobs than the window"
+            most_out = max(sum(s <= t for s in sent) - sum(s <= t for s in stored) for t in sent)
+            assert most_out == JUDGE_IN_FLIGHT
