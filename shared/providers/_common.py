@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.catalogue import ModelSpec
 from shared.contracts import Citation
+from shared.providers.types import Prompt
 
 
 def as_dict(value: Any) -> dict[str, Any]:
@@ -55,6 +57,24 @@ def key_or_placeholder(api_key: str | None, simulated: bool) -> str | None:
     if api_key is None and simulated:
         return "sim"
     return api_key
+
+
+def bearer_headers(spec: ModelSpec, api_key: str | None) -> dict[str, str]:
+    """JSON headers with ``authorization: Bearer <key>`` (OpenAI-style APIs: OpenAI, Ark, DashScope)."""
+    headers = {"content-type": "application/json", **spec.headers}
+    key = key_or_placeholder(api_key, spec.simulated)
+    if key:
+        headers["authorization"] = f"Bearer {key}"
+    return headers
+
+
+def chat_messages(prompt: Prompt) -> list[dict[str, str]]:
+    """The prompt as chat messages: the system message (when there is one), then the user's."""
+    messages: list[dict[str, str]] = []
+    if prompt.system:
+        messages.append({"role": "system", "content": prompt.system})
+    messages.append({"role": "user", "content": prompt.user})
+    return messages
 
 
 def secrets_of(api_key: str | None) -> tuple[str, ...]:

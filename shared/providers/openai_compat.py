@@ -31,7 +31,8 @@ from shared.providers._common import (
     as_int,
     as_list,
     as_str,
-    key_or_placeholder,
+    bearer_headers,
+    chat_messages,
     merge_extra,
     secrets_of,
 )
@@ -45,14 +46,8 @@ FILTER_REASONS = frozenset({"content_filter", "sensitive"})
 
 def build_request(spec: ModelSpec, api_key: str | None, prompt: Prompt) -> tuple[str, dict[str, str], dict[str, Any]]:
     url = spec.base_url.rstrip("/") + "/chat/completions"
-    headers = {"content-type": "application/json", **spec.headers}
-    key = key_or_placeholder(api_key, spec.simulated)
-    if key:
-        headers["authorization"] = f"Bearer {key}"
-    messages: list[dict[str, str]] = []
-    if prompt.system:
-        messages.append({"role": "system", "content": prompt.system})
-    messages.append({"role": "user", "content": prompt.user})
+    headers = bearer_headers(spec, api_key)
+    messages = chat_messages(prompt)
     body: dict[str, Any] = {
         "model": spec.model,
         "messages": messages,

@@ -20,7 +20,12 @@ from typing import Any
 import httpx
 
 from shared.catalogue import ModelSpec
-from shared.providers._common import key_or_placeholder, merge_extra, secrets_of
+from shared.providers._common import (
+    bearer_headers,
+    chat_messages,
+    merge_extra,
+    secrets_of,
+)
 from shared.providers.http import post_json
 from shared.providers.search.openai_responses import parse_response
 from shared.providers.types import Completion, Prompt
@@ -32,14 +37,8 @@ SEARCH_TOOL: dict[str, Any] = {"type": "web_search"}
 def build_request(spec: ModelSpec, api_key: str | None, prompt: Prompt) -> tuple[str, dict[str, str], dict[str, Any]]:
     # search_base_url: a simulated entry whose chat base is not under /api/v3 still reaches Ark's path.
     url = (spec.search_base_url or spec.base_url).rstrip("/") + "/responses"
-    headers = {"content-type": "application/json", **spec.headers}
-    key = key_or_placeholder(api_key, spec.simulated)
-    if key:
-        headers["authorization"] = f"Bearer {key}"
-    messages: list[dict[str, str]] = []
-    if prompt.system:
-        messages.append({"role": "system", "content": prompt.system})
-    messages.append({"role": "user", "content": prompt.user})
+    headers = bearer_headers(spec, api_key)
+    messages = chat_messages(prompt)
     body: dict[str, Any] = {
         "model": spec.model,
         "input": messages,

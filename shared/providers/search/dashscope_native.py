@@ -22,7 +22,15 @@ import httpx
 from shared.catalogue import ModelSpec
 from shared.contracts import Source, Usage
 from shared.errors import ContentFiltered, Malformed
-from shared.providers._common import as_dict, as_int, as_list, as_str, key_or_placeholder, secrets_of
+from shared.providers._common import (
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    bearer_headers,
+    chat_messages,
+    secrets_of,
+)
 from shared.providers.http import post_json
 from shared.providers.search.cjk_spans import make_source, mark_kinds, spans_from_markers, strip_markers
 from shared.providers.types import LENGTH_REASONS, Completion, Prompt
@@ -40,14 +48,8 @@ def native_base(spec: ModelSpec) -> str:
 
 
 def build_request(spec: ModelSpec, api_key: str | None, prompt: Prompt) -> tuple[str, dict[str, str], dict[str, Any]]:
-    headers = {"content-type": "application/json", **spec.headers}
-    key = key_or_placeholder(api_key, spec.simulated)
-    if key:
-        headers["authorization"] = f"Bearer {key}"
-    messages: list[dict[str, str]] = []
-    if prompt.system:
-        messages.append({"role": "system", "content": prompt.system})
-    messages.append({"role": "user", "content": prompt.user})
+    headers = bearer_headers(spec, api_key)
+    messages = chat_messages(prompt)
     parameters: dict[str, Any] = {
         "result_format": "message",
         "max_tokens": prompt.max_tokens or spec.max_tokens,

@@ -25,7 +25,15 @@ import msgspec
 from shared.catalogue import ModelSpec
 from shared.contracts import Span, Usage
 from shared.errors import ContentFiltered, Malformed, classify_http
-from shared.providers._common import as_dict, as_int, as_list, as_str, key_or_placeholder, merge_extra, secrets_of
+from shared.providers._common import (
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    bearer_headers,
+    merge_extra,
+    secrets_of,
+)
 from shared.providers.http import post_json
 from shared.providers.search.cjk_spans import sentence_span
 from shared.providers.search.shape import SourceBook, add_span
@@ -37,10 +45,7 @@ DIALECT = "openai-responses"
 
 def build_request(spec: ModelSpec, api_key: str | None, prompt: Prompt) -> tuple[str, dict[str, str], dict[str, Any]]:
     base = (spec.search_base_url or spec.base_url).rstrip("/")
-    headers = {"content-type": "application/json", **spec.headers}
-    key = key_or_placeholder(api_key, spec.simulated)
-    if key:
-        headers["authorization"] = f"Bearer {key}"
+    headers = bearer_headers(spec, api_key)
     body: dict[str, Any] = {
         "model": spec.model,
         "input": [{"role": "user", "content": prompt.user}],
