@@ -26,7 +26,8 @@ from shared.estimate import MIN_OBSERVED_CALLS, deadline_reason, estimate_run, j
 from shared.report.formats import render
 from shared.validation import RequestInvalid, decode_request, validate_request
 
-REPORT_FILES = {"json": "report.json", "md": "report.md", "html": "report.html", "csv": "cells.csv"}
+REPORT_FILES = {"json": "report.json", "md": "report.md", "html": "report.html", "csv": "cells.csv",
+                "answers": "answers.jsonl"}
 # What `run` and `reanalyze --out` write when no --format is given.
 DEFAULT_FORMATS = ["json", "md"]
 

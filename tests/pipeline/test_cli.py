@@ -92,7 +92,7 @@ class TestQueries:
         run_id = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["run_id"]
         status = json.loads(brandlens(stack, "status", run_id).stdout)
         assert status["status"] == "complete"
-        for fmt, marker in (("md", "#"), ("csv", "cell_id"), ("html", "<svg")):
+        for fmt, marker in (("md", "#"), ("csv", "cell_id"), ("html", "<svg"), ("answers", '"answer":')):
             out = brandlens(stack, "report", run_id, "--format", fmt)
             assert out.returncode == 0 and marker in out.stdout, (fmt, out.stderr)
         runs = brandlens(stack, "runs")

@@ -146,7 +146,7 @@ class TestKeysOnlyWhereTheyBelong:
             later = environs(stack)
             await asyncio.sleep(0.3)
             haystacks: list[tuple[str, bytes]] = [("nats", m) for m in seen]
-            haystacks += [(f"report.{fmt}", render(report, fmt)) for fmt in ("json", "md", "html", "csv")]
+            haystacks += [(f"report.{fmt}", render(report, fmt)) for fmt in ("json", "md", "html", "csv", "answers")]
             haystacks += [(p.name, p.read_bytes()) for p in (stack.home / "logs").glob("*.log")]
             assert stack.nats is not None
             haystacks.append(("nats-server.log", stack.nats.log_path.read_bytes()))

@@ -79,7 +79,7 @@ class TestSecretsNeverLeak:
         assert {c.status for c in report.cells if c.model == "badkey"} == {"auth_error"}
         assert len(seen) > 20
         haystacks: list[tuple[str, bytes]] = [("nats", m) for m in seen]
-        for fmt in ("json", "md", "html", "csv"):
+        for fmt in ("json", "md", "html", "csv", "answers"):
             from shared.report.formats import render
 
             haystacks.append((f"report.{fmt}", render(report, fmt)))
