@@ -74,7 +74,8 @@ class TestShared:
             "shared.contract_states", "shared.contract_answer", "shared.contract_messages",
             "shared.contract_records", "shared.contract_requests",
             "shared.analysis", "shared.analysis.types", "shared.report", "shared.report.types",
-            "shared.report.judge_types",
+            "shared.report.judge_types", "shared.report.metric_types", "shared.report.citation_types",
+            "shared.report.quality_types",
             # The connection layer: settings from the environment, connect with bounded retries,
             # permission errors made readable, structured logs.
             "shared.bus", "shared.config", "shared.denials", "shared.logging", "shared.retry_hints",
