@@ -39,7 +39,7 @@ class Category:
 
 
 def brand_row(name: str, latin: str, positioning: str, s1: str, s2: str, weak: str, audience: str,
-       *aliases: str) -> Brand:
-    """One brand as the tables list it: its own name and any extra aliases, then its Latin name, match it."""
+              *aliases: str) -> Brand:
+    """One brand as a table row lists it; its name, the extra aliases and its Latin name all match it."""
     return Brand(name, (name, *aliases) + ((latin,) if latin else ()), latin, positioning, (s1, s2), weak,
                  audience)
