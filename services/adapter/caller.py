@@ -11,6 +11,10 @@ concurrency slot (AIMD), the credential gate (one call at a time until the key h
 accepted once), a rate token (rpm), then a last breaker admission just before the request.
 The rate token comes last so that request times at the provider follow the bucket's rate.
 The rules and their defaults are in docs/resilience.md.
+
+This module is the loop and its gates; beside it are the retry numbers (retry_policy), the
+model latch (latch), a cell's place in the loop (cell_progress) and the results a cell ends in
+(cell_results).
 """
 
 from __future__ import annotations
@@ -20,14 +24,16 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Literal
 
 import httpx
 
 from services.adapter.breaker import CircuitBreaker, Permit
+from services.adapter.cell_progress import CellProgress, deadline_error
+from services.adapter.cell_results import CallerStats, CellResults
+from services.adapter.latch import Latch
 from services.adapter.limits import AimdLimiter, Slot, TokenBucket
 from services.adapter.prompt import user_message
+from services.adapter.retry_policy import RetryPolicy
 from shared.catalogue import ModelSpec
 from shared.contracts import CellResult, CellStatus, ErrorInfo, Job, Usage
 from shared.errors import (
@@ -49,87 +55,6 @@ log = get_logger("brandlens.adapter.caller")
 # itself. A 5xx, a timeout or a refused connection may come from a load balancer in front of
 # authentication, so they prove nothing.
 CREDENTIALS_PROVEN: frozenset[str] = frozenset({"ok", "filtered", "truncated", "bad_request", "rate_limited"})
-
-Phase = Literal["breaker", "queue", "http", "backoff"]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 4
-    base_delay_s: float = 1.0
-    max_delay_s: float = 30.0
-    # A provider asking for a longer pause than this ends the cell now: a quota that resets in
-    # an hour is not worth holding the job for.
-    max_retry_after_s: float = 60.0
-
-    @classmethod
-    def from_spec(cls, spec: ModelSpec) -> RetryPolicy:
-        return cls(
-            max_attempts=spec.max_attempts,
-            base_delay_s=spec.retry_base_s,
-            max_delay_s=spec.retry_max_s,
-            max_retry_after_s=spec.max_retry_after_s,
-        )
-
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        """The pause after failed attempt ``attempt`` (1-based).
-
-        Full jitter (AWS architecture blog): spreads the retries of many cells over the window
-        instead of sending them back in lockstep.
-        """
-        return rng.uniform(0.0, min(self.max_delay_s, self.base_delay_s * (2 ** (attempt - 1))))
-
-
-@dataclass
-class Latch:
-    """Set on the first auth/config error; the model stays misconfigured until restarted.
-
-    A spent per-day quota latches too, but only ``until`` its reset: the first call after it
-    clears the latch and goes to the provider.
-    """
-
-    status: CellStatus | None = None
-    error: ErrorInfo | None = None
-    at: float | None = None
-    until: float | None = None
-
-    @property
-    def reason(self) -> str | None:
-        """Why the model takes no calls, for health and ``brandlens models``."""
-        if self.status is None:
-            return None
-        detail = self.error.message if self.error else "rejected by the provider"
-        if self.until is not None:
-            reset = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.until))
-            return f"quota_exhausted until {reset}: {detail}"
-        return f"{self.status}: {detail}"
-
-    @property
-    def quota_exhausted(self) -> bool:
-        return self.status is not None and self.until is not None
-
-    def expire(self, now: float) -> None:
-        """Lift a quota latch whose reset time has come."""
-        if self.until is not None and now >= self.until:
-            self.status, self.error, self.at, self.until = None, None, None, None
-
-
-@dataclass
-class CallerStats:
-    http_calls: int = 0
-    by_status: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class _Cell:
-    """One cell's progress through the retry loop."""
-
-    job: Job
-    started: float
-    attempts: int = 0
-    phase: Phase = "queue"
-    last_error: CellError | None = None
-    retries_by_class: dict[type[CellError], int] = field(default_factory=dict)
 
 
 class Caller:
@@ -160,6 +85,7 @@ class Caller:
         self.latch = Latch()
         self.adapter_id = adapter_id
         self.stats = CallerStats()
+        self._results = CellResults(spec, adapter_id, self.stats)
         self._rng = rng or random.Random()
         # Until one call has proven the credentials, calls go one at a time: a bad key then
         # costs exactly one HTTP request instead of `concurrency` of them.
@@ -174,29 +100,29 @@ class Caller:
 
     async def call(self, job: Job) -> CellResult:
         """Ask the model until the outcome is final. Never raises, except on cancellation."""
-        cell = _Cell(job=job, started=time.time())
+        cell = CellProgress(job=job, started=time.time())
         self.latch.expire(cell.started)
         if self.latch.status is not None:
-            return self._latched(cell)
+            return self._results.latched(cell, self.latch)
         remaining = job.deadline_at - cell.started
         if remaining <= 0:
-            return self._failure(cell, DeadlineExceeded("the run's deadline passed before the call"))
+            return self._results.failure(cell, DeadlineExceeded("the run's deadline passed before the call"))
         try:
             async with asyncio.timeout(remaining):
                 return await self._run(cell)
         except TimeoutError:
-            return self._failure(cell, self._deadline_error(cell))
+            return self._results.failure(cell, deadline_error(cell))
         except Exception as exc:
             # A bug in the adapter, not a provider failure: reported as one, never raised into
             # the consumer loop (a nak would only redeliver the same bug MaxDeliver times).
             log.exception("caller_bug", error=type(exc).__name__)
-            return self._result(cell, "crashed", error=ErrorInfo(
+            return self._results.result(cell, "crashed", error=ErrorInfo(
                 error_class=type(exc).__name__, message=sanitize(f"adapter error: {exc}", self._secrets()),
             ))
 
     # --- the retry loop --------------------------------------------------------------------
 
-    async def _run(self, cell: _Cell) -> CellResult:
+    async def _run(self, cell: CellProgress) -> CellResult:
         prompt = Prompt(user=user_message(cell.job), max_tokens=self.spec.max_tokens,
                         temperature=self.spec.temperature, search=cell.job.search)
         loop = asyncio.get_running_loop()
@@ -205,7 +131,7 @@ class Caller:
             cell.phase = "breaker"
             if self.breaker.state == "open" and loop.time() + self.breaker.retry_in() >= deadline:
                 # No probe can go before the deadline: end now rather than hold the job idle.
-                return self._failure(cell, CircuitOpen(
+                return self._results.failure(cell, CircuitOpen(
                     f"the model's circuit breaker is open for {self.breaker.retry_in():.1f}s more, "
                     "past the run's deadline"))
             # Held here rather than nak'ed with a delay: every nak counts towards MaxDeliver,
@@ -215,7 +141,7 @@ class Caller:
             cell.phase = "queue"
             async with self.limiter.slot() as slot, self._credential_gate():
                 if self.latch.status is not None:
-                    return self._latched(cell)
+                    return self._results.latched(cell, self.latch)
                 await self.bucket.take()
                 permit = self.breaker.try_acquire()
                 if permit is None:
@@ -238,18 +164,18 @@ class Caller:
             self._notice_health_change()
             if isinstance(outcome, Completion):
                 self.limiter.on_success()
-                return self._answered(cell, outcome, latency_ms)
+                return self._results.answered(cell, outcome, latency_ms)
             if isinstance(outcome, ContentFiltered):
                 self.limiter.on_success()
                 usage = outcome.usage or Usage()
                 cost, currency = self.cost(usage)
                 # A filter that cut in part-way was billed for the partial answer: keep what it cost.
-                return self._result(cell, "filtered", answer=outcome.partial_text, latency_ms=latency_ms,
+                return self._results.result(cell, "filtered", answer=outcome.partial_text, latency_ms=latency_ms,
                                     usage=usage, cost=cost, currency=currency, error=to_error_info(outcome))
             delay = self._handle_failure(cell, outcome, slot, deadline - loop.time())
             self._notice_health_change()
             if delay is None:
-                return self._failure(cell, outcome)
+                return self._results.failure(cell, outcome)
             cell.phase = "backoff"
             await asyncio.sleep(delay)
 
@@ -270,7 +196,7 @@ class Caller:
             return Malformed(f"unexpected {type(exc).__name__} while reading the answer: {exc}",
                              secrets=self._secrets())
 
-    def _handle_failure(self, cell: _Cell, error: CellError, slot: Slot, remaining_s: float) -> float | None:
+    def _handle_failure(self, cell: CellProgress, error: CellError, slot: Slot, remaining_s: float) -> float | None:
         """Apply the failure's side effects; the pause before the next attempt, or None to stop."""
         cell.last_error = error
         if isinstance(error, RateLimited) and error.transient and self.limiter.on_rate_limited(slot):
@@ -329,63 +255,9 @@ class Caller:
 
     # --- results ---------------------------------------------------------------------------
 
-    def _deadline_error(self, cell: _Cell) -> CellError:
-        if cell.phase == "breaker":
-            return CircuitOpen("the model's circuit breaker stayed open until the run's deadline")
-        if cell.phase == "http":
-            return DeadlineExceeded(f"the run's deadline cancelled HTTP attempt {cell.attempts}")
-        if cell.last_error is not None:
-            return cell.last_error  # the deadline cut the retry wait: the failure is what happened
-        return DeadlineExceeded("the run's deadline passed while waiting for a concurrency or rate slot")
-
-    def _answered(self, cell: _Cell, completion: Completion, latency_ms: int) -> CellResult:
-        cost, currency = self.cost(completion.usage)
-        error = None
-        if completion.truncated:
-            # Not retried: the same budget would stop at the same place and be paid twice.
-            spent = "the whole output budget went to reasoning" if not completion.text.strip() else \
-                "the answer is cut off"
-            error = ErrorInfo(error_class="Truncated", provider_code=completion.finish_reason, message=(
-                f"stopped at the output-token cap (finish_reason={completion.finish_reason}, "
-                f"max_tokens={self.spec.output_cap}): {spent}"))
-        return self._result(
-            cell, "truncated" if completion.truncated else "ok", answer=completion.text, error=error,
-            reasoning=completion.reasoning,
-            finish_reason=completion.finish_reason, usage=completion.usage, cost=cost, currency=currency,
-            citations=completion.citations, provider_request_id=completion.provider_request_id,
-            surface="api+search" if cell.job.search else "api",
-            sources=completion.sources, spans=completion.spans,
-            latency_ms=latency_ms,
-        )
-
-    def _failure(self, cell: _Cell, error: CellError) -> CellResult:
-        return self._result(cell, error.cell_status, error=to_error_info(error),
-                            latency_ms=int((time.time() - cell.started) * 1000))
-
-    def _latched(self, cell: _Cell) -> CellResult:
-        assert self.latch.status is not None
-        return self._result(cell, self.latch.status, error=self.latch.error)
-
-    def _result(self, cell: _Cell, status: CellStatus, **fields: object) -> CellResult:
-        self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
-        job = cell.job
-        return CellResult(
-            run_id=job.run_id, cell_id=job.cell_id, model=job.model, status=status,
-            attempts=cell.attempts, adapter_id=self.adapter_id, started_at=cell.started,
-            finished_at=time.time(), **fields,  # type: ignore[arg-type]  # per-status optional fields
-        )
-
     def cost(self, usage: Usage) -> tuple[float | None, str | None]:
-        """(cost, currency) of ``usage`` at the catalogue's list price; (None, None) when unknown.
-
-        The clients normalise usage (shared.contracts.Usage): reasoning is inside output_tokens
-        and priced by Price.cost, cached input at its own price.
-        """
-        price = self.spec.price
-        cost = price.cost(usage) if price is not None else None
-        if price is None or cost is None:
-            return None, None
-        return cost, price.currency
+        """(cost, currency) of ``usage`` at the catalogue's list price; (None, None) when unknown."""
+        return self._results.cost(usage)
 
     def _secrets(self) -> tuple[str, ...]:
         return (self._api_key,) if self._api_key else ()

@@ -3,13 +3,16 @@
 A job is acked only after its result is durably published (JetStream PubAck), so a crash at
 any point leaves the job to be redelivered; the result's ``Nats-Msg-Id`` and the aggregator's
 create-only store make the redelivery harmless.
+
+This module is the consumer's lifecycle and job handling; beside it are the model's health
+rule (health), the result's publish and redelivery check (result_publish) and the process's
+leak introspection (process_stats).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import os
 import socket
 import time
@@ -17,8 +20,6 @@ from collections import deque
 from typing import Any
 
 import msgspec
-import nats.errors
-import nats.js.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -27,12 +28,15 @@ from nats.js.kv import KeyValue
 from structlog.contextvars import bound_contextvars
 
 from services.adapter.caller import Caller
+from services.adapter.health import model_health
+from services.adapter.process_stats import event_loop_count, loop_kind, open_fd_count
 from services.adapter.puller import JobPuller
+from services.adapter.result_publish import already_stored, publish_result
 from shared import subjects
 from shared.bus import connect, wait_for_topology
 from shared.catalogue import ModelSpec
 from shared.config import Settings
-from shared.contracts import ANSWERED, CellResult, Job, ModelHealth, encode, job_decoder
+from shared.contracts import ANSWERED, ModelHealth, encode, job_decoder
 from shared.estimate import MIN_OBSERVED_CALLS
 from shared.logging import get_logger
 from shared.providers import make_http_client
@@ -42,43 +46,6 @@ log = get_logger("brandlens.adapter")
 
 HEARTBEAT_S = 5.0
 LATENCY_WINDOW = 200
-
-def open_fd_count() -> int | None:
-    """Open file descriptors of this process, where /proc tells (Linux); None elsewhere."""
-    try:
-        return len(os.listdir("/proc/self/fd"))
-    except OSError:
-        return None
-
-
-# Walking every object costs milliseconds per 100k objects: at most once per this many
-# seconds, whatever the rate of $SRV.STATS requests (a leak grows over minutes, not requests).
-EVENT_LOOP_COUNT_TTL_S = 30.0
-_event_loops_seen: tuple[float, int] | None = None
-
-
-def event_loop_count() -> int:
-    """Event loops alive in this process: one, unless something leaks loops (cached, see TTL)."""
-    global _event_loops_seen
-    now = time.monotonic()
-    if _event_loops_seen is None or now - _event_loops_seen[0] >= EVENT_LOOP_COUNT_TTL_S:
-        count = sum(isinstance(obj, asyncio.AbstractEventLoop) for obj in gc.get_objects())
-        _event_loops_seen = (now, count)
-    return _event_loops_seen[1]
-
-
-def loop_kind() -> str:
-    """Which event loop runs this process: "uvloop" or "asyncio" (BRANDLENS_EVENT_LOOP)."""
-    return "uvloop" if type(asyncio.get_running_loop()).__module__.startswith("uvloop") else "asyncio"
-
-
-def latency_percentiles(window: deque[float]) -> tuple[float | None, float | None]:
-    """(p50, p90) in ms of the recent answered calls (nearest rank), None before the first."""
-    if not window:
-        return None, None
-    ordered = sorted(window)
-    last = len(ordered) - 1
-    return ordered[round(0.5 * last)], ordered[round(0.9 * last)]
 
 
 class AdapterService:
@@ -204,27 +171,9 @@ class AdapterService:
     # --- health ---------------------------------------------------------------------------
 
     def health(self) -> ModelHealth:
-        state: Any = "ready"
-        reason = None
-        until: float | None = None
-        if self.caller is not None:
-            self.caller.latch.expire(time.time())  # a daily quota's reset has come: ready again
-        if self.missing_env:
-            state, reason = "not_configured", f"{self.missing_env} is not set in the adapter's environment"
-        elif self.caller is not None and self.caller.latch.quota_exhausted:
-            state, reason, until = "quota_exhausted", self.caller.latch.reason, self.caller.latch.until
-        elif self.caller is not None and self.caller.latch.status is not None:
-            state = "misconfigured"
-            reason = self.caller.latch.reason
-        elif self.caller is not None and self.caller.breaker.state != "closed":
-            state, reason = "degraded", f"circuit breaker {self.caller.breaker.state}"
-        p50, p90 = latency_percentiles(self._latencies)
-        return ModelHealth(
-            model=self.spec.name, state=state, reason=reason,
-            latency_p50_ms=p50, latency_p90_ms=p90, latency_samples=len(self._latencies),
-            breaker=self.caller.breaker.state if self.caller else "closed",
-            in_flight=len(self._tasks), concurrency=self.caller.limiter.current if self.caller else 0,
-            adapter_id=self.adapter_id, protocol=self.spec.protocol, at=time.time(), until=until,
+        return model_health(
+            self.spec, self.caller, missing_env=self.missing_env, latencies=self._latencies,
+            in_flight=len(self._tasks), adapter_id=self.adapter_id,
         )
 
     def stats(self) -> dict[str, Any]:
@@ -311,7 +260,8 @@ class AdapterService:
                 delivered = msg.metadata.num_delivered
                 if delivered > 1:
                     self.redeliveries += 1
-                    if await self._already_stored(job):
+                    assert self.cells_kv is not None and self.judgements_kv is not None
+                    if await already_stored(self.cells_kv, self.judgements_kv, job):
                         log.info("redelivered_job_already_stored", delivered=delivered)
                         await msg.ack()
                         return
@@ -319,7 +269,8 @@ class AdapterService:
                 result = await self.caller.call(job)
                 if result.status in ANSWERED and result.latency_ms is not None:
                     self._latencies.append(float(result.latency_ms))
-                await self._publish_result(result)
+                assert self.js is not None
+                await publish_result(self.js, self.spec.name, result, self._stopping)
                 await self._publish_health_if_changed()
                 await msg.ack()
                 self.completed += 1
@@ -335,32 +286,3 @@ class AdapterService:
                     await msg.nak(delay=1.0)
             finally:
                 self._working.pop(id(msg), None)
-
-    async def _already_stored(self, job: Job) -> bool:
-        assert self.cells_kv is not None and self.judgements_kv is not None
-        judged = subjects.judged_cell(job.cell_id)
-        # A judge job's outcome is stored under its cell's key in the judgements bucket.
-        bucket, cell_id = (self.cells_kv, job.cell_id) if judged is None else (self.judgements_kv, judged)
-        try:
-            await bucket.get(subjects.cell_key(job.run_id, cell_id))
-            return True
-        except (nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):
-            return False
-
-    async def _publish_result(self, result: CellResult) -> None:
-        assert self.js is not None
-        payload = encode(result)
-        headers = {"Nats-Msg-Id": f"{result.run_id}.{result.cell_id}"}
-        # The result is the cell's only copy until the aggregator stores it: keep trying
-        # (across a NATS restart) rather than lose it; the deadline bounds the run anyway.
-        for attempt in range(1, 1000):
-            try:
-                await self.js.publish(subjects.result_subject(self.spec.name), payload, headers=headers, timeout=5)
-                return
-            except (nats.errors.TimeoutError, nats.errors.ConnectionReconnectingError,
-                    nats.js.errors.NoStreamResponseError, nats.errors.ConnectionClosedError) as exc:
-                if self._stopping.is_set() and attempt > 3:
-                    raise
-                log.warning("result_publish_retry", attempt=attempt, error=type(exc).__name__)
-                await asyncio.sleep(min(2.0, 0.1 * attempt))
-

@@ -1,7 +1,7 @@
 """The report's citation sections in HTML (issue #18), one block per surface.
 
-Kept out of htmlpage.py so the answer rendering there can change independently. Every piece of
-model or user text is escaped with ``html.escape``.
+Kept out of htmlpage.py and html_answers.py so the answer rendering can change independently.
+Every piece of model or user text is escaped with ``html.escape``.
 """
 
 from __future__ import annotations

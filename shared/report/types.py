@@ -7,6 +7,11 @@ Why these rules:
   metric uses one of two shapes, ``Metric`` (a mean or a total) or ``Proportion`` (a rate
   with its Wilson 95% interval), both carrying ``value``, ``reason`` and ``n``.
 - docs/metrics.md defines each number; the tests pin those definitions.
+
+This module holds the report envelope (``Report`` with its totals, cost and cells), the
+comparison of two reports and the reanalysis reply; the figures are in metric_types.py, the
+sources and citations in citation_types.py, the trust sections in quality_types.py and the
+judge's in judge_types.py. Every report type is importable from here.
 """
 
 from __future__ import annotations
@@ -17,166 +22,77 @@ import msgspec
 
 from shared.analysis.types import AnswerAnalysis
 from shared.contracts import Brand, Citation, Source, Span, Surface, Usage
+from shared.report.citation_types import (
+    BrandCitations,
+    CategoryShare,
+    CitationGap,
+    DomainCitations,
+    DomainCount,
+    SourceCount,
+    Sources,
+    SurfaceCitations,
+)
 from shared.report.judge_types import JudgeSummary
+from shared.report.metric_types import (
+    BrandKind,
+    BrandMetrics,
+    Breakdown,
+    MatrixCell,
+    Metric,
+    Proportion,
+    ToneCounts,
+)
+from shared.report.quality_types import (
+    Agreement,
+    Disagreement,
+    Failure,
+    Review,
+    ReviewCount,
+    ReviewItem,
+    SelfReportSummary,
+    Stability,
+)
+
+__all__ = [
+    "REPORT_VERSION",
+    "Agreement",
+    "BrandCitations",
+    "BrandDelta",
+    "BrandKind",
+    "BrandMetrics",
+    "Breakdown",
+    "CategoryShare",
+    "CellError",
+    "CellView",
+    "CitationGap",
+    "Comparison",
+    "CostLine",
+    "CostSummary",
+    "Disagreement",
+    "DomainCitations",
+    "DomainCount",
+    "Failure",
+    "MatrixCell",
+    "Metric",
+    "Proportion",
+    "ReanalysisSummary",
+    "Report",
+    "ReportStatus",
+    "Review",
+    "ReviewCount",
+    "ReviewItem",
+    "SelfReportSummary",
+    "SourceCount",
+    "Sources",
+    "Stability",
+    "SurfaceCitations",
+    "ToneCounts",
+    "Totals",
+]
 
 REPORT_VERSION = 1
 
 ReportStatus = Literal["complete", "partial", "failed"]
-BrandKind = Literal["main", "competitor", "discovered"]
-
-
-class Metric(msgspec.Struct, kw_only=True):
-    """A mean or total over ``n`` observations; ``value`` is None (with ``reason``) when n = 0."""
-
-    value: float | None = None
-    reason: str | None = None
-    n: int = 0
-
-
-class Proportion(msgspec.Struct, kw_only=True):
-    """``k`` of ``n`` answers, with the Wilson score 95% interval [low, high]."""
-
-    value: float | None = None
-    reason: str | None = None
-    n: int = 0
-    k: int = 0
-    low: float | None = None
-    high: float | None = None
-
-
-class ToneCounts(msgspec.Struct, kw_only=True):
-    positive: int = 0
-    neutral: int = 0
-    negative: int = 0
-
-
-class BrandMetrics(msgspec.Struct, kw_only=True):
-    """How one brand fared over a set of answers (the whole run, one model, one question…)."""
-
-    brand: str
-    kind: BrandKind = "main"
-    visibility: Proportion = msgspec.field(default_factory=Proportion)
-    mentions: int = 0
-    avg_rank: Metric = msgspec.field(default_factory=Metric)
-    first_rate: Proportion = msgspec.field(default_factory=Proportion)
-    top3_rate: Proportion = msgspec.field(default_factory=Proportion)
-    share_of_voice: Metric = msgspec.field(default_factory=Metric)
-    impression_share: Metric = msgspec.field(default_factory=Metric)
-    sentiment: Metric = msgspec.field(default_factory=Metric)
-    tones: ToneCounts = msgspec.field(default_factory=ToneCounts)
-    # Competitors only: answers where this competitor intercepts the main brand.
-    interception: Proportion | None = None
-    # Main brand only: answers where any competitor intercepts it.
-    intercepted: Proportion | None = None
-
-
-class Breakdown(msgspec.Struct, kw_only=True):
-    """The brand metrics restricted to one model or one question."""
-
-    key: str
-    question_index: int | None = None
-    # The surface of every cell counted here (a report over both surfaces has a model row per
-    # surface, keyed "model (surface)"; the overall and per-question figures count one surface).
-    surface: Surface = "api"
-    cells: int = 0
-    ok: int = 0
-    answered: int = 0
-    analysed: int = 0
-    failed: int = 0
-    coverage: Metric = msgspec.field(default_factory=Metric)
-    brands: list[BrandMetrics] = []
-
-
-class MatrixCell(msgspec.Struct, kw_only=True):
-    """Main-brand standing for one question asked of one model (over its samples)."""
-
-    question_index: int
-    question: str
-    model: str
-    surface: Surface = "api"
-    cells: int = 0
-    analysed: int = 0
-    visibility: Proportion = msgspec.field(default_factory=Proportion)
-    avg_rank: Metric = msgspec.field(default_factory=Metric)
-
-
-class SourceCount(msgspec.Struct, kw_only=True):
-    name: str
-    answers: int = 0
-
-
-class Sources(msgspec.Struct, kw_only=True):
-    domains: list[SourceCount] = []
-    named: list[SourceCount] = []
-    answers_with_sources: Proportion = msgspec.field(default_factory=Proportion)
-
-
-class DomainCitations(msgspec.Struct, kw_only=True):
-    """One domain's citations on one surface: the answers whose cited sources include it."""
-
-    domain: str
-    platform: str = ""
-    # A SourceCategory of shared.report.taxonomy (own-site, competitor-site, ugc, …).
-    category: str = "other"
-    answers: int = 0
-    # answers / the sum of ``answers`` over every domain of the surface (each answer counts a
-    # domain once, however many of its sources are on it).
-    share: Metric = msgspec.field(default_factory=Metric)
-
-
-class DomainCount(msgspec.Struct, kw_only=True):
-    domain: str
-    platform: str = ""
-    category: str = "other"
-    answers: int = 0
-
-
-class BrandCitations(msgspec.Struct, kw_only=True):
-    """The domains of the sources attributed to one brand (its ``cited_sources``), per answer."""
-
-    brand: str
-    kind: BrandKind = "main"
-    # Analysed answers in which some source is attributed to the brand.
-    answers_cited: int = 0
-    domains: list[DomainCount] = []
-
-
-class CitationGap(msgspec.Struct, kw_only=True):
-    """Where to get cited: domains that cite a competitor in some answer and the main brand in none."""
-
-    competitor: str
-    domains: list[DomainCount] = []
-
-
-class CategoryShare(msgspec.Struct, kw_only=True):
-    category: str
-    label: str = ""
-    domains: int = 0
-    answers: int = 0
-    share: Metric = msgspec.field(default_factory=Metric)
-
-
-class SurfaceCitations(msgspec.Struct, kw_only=True):
-    """Citation figures for one surface; api and api+search answers are never counted together."""
-
-    surface: Surface = "api"
-    # Analysed answers on this surface, and those with at least one cited source.
-    answers: int = 0
-    answers_with_citations: Proportion = msgspec.field(default_factory=Proportion)
-    domains: list[DomainCitations] = []
-    brands: list[BrandCitations] = []
-    gaps: list[CitationGap] = []
-    taxonomy: list[CategoryShare] = []
-
-
-class Failure(msgspec.Struct, kw_only=True):
-    cell_id: str
-    question_index: int
-    model: str
-    sample: int
-    status: str
-    reason: str | None = None
-    attempts: int = 0
 
 
 class CostLine(msgspec.Struct, kw_only=True):
@@ -193,61 +109,6 @@ class CostLine(msgspec.Struct, kw_only=True):
 class CostSummary(msgspec.Struct, kw_only=True):
     by_model: list[CostLine] = []
     total: list[CostLine] = []
-
-
-class Agreement(msgspec.Struct, kw_only=True):
-    """How consistently repeated samples of one question × model agree about the main brand."""
-
-    question_index: int
-    model: str
-    samples: int = 0
-    mention_agreement: Metric = msgspec.field(default_factory=Metric)
-    rank_agreement: Metric = msgspec.field(default_factory=Metric)
-    interval_width: Metric = msgspec.field(default_factory=Metric)
-
-
-class Stability(msgspec.Struct, kw_only=True):
-    groups: list[Agreement] = []
-    mention_agreement: Metric = msgspec.field(default_factory=Metric)
-    rank_agreement: Metric = msgspec.field(default_factory=Metric)
-    interval_width: Metric = msgspec.field(default_factory=Metric)
-    reason: str | None = None
-
-
-class Disagreement(msgspec.Struct, kw_only=True):
-    cell_id: str
-    model: str
-    notes: list[str] = []
-
-
-class SelfReportSummary(msgspec.Struct, kw_only=True):
-    answers_with_self_report: int = 0
-    disagreement_count: int = 0
-    disagreements: list[Disagreement] = []
-
-
-class ReviewItem(msgspec.Struct, kw_only=True):
-    """One unsure verdict an analyst should read (issue #12)."""
-
-    cell_id: str
-    model: str
-    question_index: int
-    brand: str
-    rank: int | None = None
-    tone: str | None = None
-    reasons: list[str] = []
-
-
-class ReviewCount(msgspec.Struct, kw_only=True):
-    model: str
-    # Mentioned-brand verdicts the analyser gave for this model's answers, and how many are unsure.
-    verdicts: int = 0
-    unsure: int = 0
-
-
-class Review(msgspec.Struct, kw_only=True):
-    by_model: list[ReviewCount] = []
-    items: list[ReviewItem] = []
 
 
 class CellError(msgspec.Struct, kw_only=True):
