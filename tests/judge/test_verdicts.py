@@ -12,6 +12,7 @@ from shared.brand import Brand
 from shared.contracts import CellRecord, CellResult, CellSpec, DiagnosisRequest, ErrorInfo
 from shared.judge.prompt import ANSWER_END, ANSWER_START, JUDGE_MARKER, build_judge_prompt
 from shared.judge.select import tracked, verdicts_to_judge
+from shared.judge.types import JudgeField
 from shared.judge.verdict import ReplyInvalid, brand_names, check_verdicts, judge_record, parse_reply
 
 ANSWER = ("以下是推荐：\n1. **欧派**：规模大，但价格偏高。\n2. **索菲亚**：柜类专家。\n"
@@ -22,7 +23,7 @@ RULES = {
     "索菲亚": BrandAnalysis(mentioned=True, rank=2, tone="positive"),
     "志邦": BrandAnalysis(mentioned=True, rank=None, tone="neutral", confidence="unsure"),
 }
-ASKED = [("欧派", "rank"), ("欧派", "tone"), ("志邦", "rank"), ("志邦", "tone")]
+ASKED: list[tuple[str, JudgeField]] = [("欧派", "rank"), ("欧派", "tone"), ("志邦", "rank"), ("志邦", "tone")]
 
 
 def verdict(brand: str, field: str, value: object, quote: str) -> dict[str, object]:
