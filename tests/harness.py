@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import httpx
 
@@ -26,6 +27,17 @@ from shared.embedded import NatsServer
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_CATALOGUE = REPO / "tests" / "models.test.toml"
+
+
+class SimStats(TypedDict):
+    """The simulator's /_sim/stats body (services/simulator/stats.py Stats.snapshot), counts by provider model."""
+
+    total: int
+    requests: dict[str, int]
+    by_status: dict[str, dict[str, int]]  # model -> HTTP status (as a string) -> count
+    in_flight: dict[str, int]
+    max_in_flight: dict[str, int]
+    disconnects: dict[str, int]
 
 
 @dataclass
@@ -149,8 +161,8 @@ class Harness:
         for model in models:
             self.start(f"adapter-{model}", "-m", "services.adapter", "--model", model, role=adapter_user(model))
 
-    def sim_stats(self) -> dict[str, object]:
-        result: dict[str, object] = httpx.get(f"{self.simulator_url}/_sim/stats", timeout=5).json()
+    def sim_stats(self) -> SimStats:
+        result: SimStats = httpx.get(f"{self.simulator_url}/_sim/stats", timeout=5).json()
         return result
 
     def logs(self) -> str:

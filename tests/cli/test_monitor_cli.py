@@ -22,6 +22,7 @@ from typing import Any
 
 import nats
 import pytest
+from nats.aio.client import Client
 
 from shared import subjects
 from shared.bus import kv_keys
@@ -37,7 +38,7 @@ def _last_json(stdout: str) -> Any:
     return json.loads(stdout.strip().splitlines()[-1])
 
 
-async def _monitor_runs(nc: nats.NATS, monitor_id: str) -> set[str]:
+async def _monitor_runs(nc: Client, monitor_id: str) -> set[str]:
     """Run ids in brandlens_runs submitted for the monitor (what really ran, not what show says)."""
     js = nc.jetstream()
     kv = await js.key_value(subjects.RUNS_BUCKET)

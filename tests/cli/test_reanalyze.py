@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Protocol, cast
 
 import msgspec
 import pytest
+from nats.js.kv import KeyValue
 
-from services.aggregator.reanalyze import PARALLEL_FROM, reanalyse, worker_count
+from services.aggregator.analysis_pool import worker_count
+from services.aggregator.reanalyze import PARALLEL_FROM, reanalyse
 from shared import subjects
 from shared.analysis import ANALYSER_VERSION
 from shared.bus import ensure_topology
@@ -32,10 +35,18 @@ REQUEST = {
 }
 
 
+class KeyWatcher(Protocol):
+    """The part of nats-py's KeyValue.KeyWatcher used here, typed (nats-py leaves both unannotated)."""
+
+    async def updates(self, timeout: float = 5.0) -> KeyValue.Entry | None: ...  # noqa: ASYNC109 - nats-py's signature
+
+    async def stop(self) -> None: ...
+
+
 async def cell_revisions(client: BrandlensClient, run_id: str) -> dict[str, int]:
     """Each stored cell's KV revision (its stream sequence): a rewrite would change it."""
     kv = await client.js.key_value(subjects.CELLS_BUCKET)
-    watcher = await kv.watch(f"{run_id}.>", meta_only=True, ignore_deletes=True)
+    watcher = cast(KeyWatcher, await kv.watch(f"{run_id}.>", meta_only=True, ignore_deletes=True))
     revisions: dict[str, int] = {}
     try:
         while (entry := await watcher.updates(timeout=10)) is not None:

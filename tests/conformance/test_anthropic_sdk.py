@@ -13,11 +13,11 @@ from typing import Any
 
 import anthropic
 import pytest
-from anthropic.types import Message
+from anthropic.types import Message, MessageParam
 
 from tests.conformance.conftest import Simulator
 
-QUESTION = [{"role": "user", "content": "欧派的口碑怎么样"}]
+QUESTION: list[MessageParam] = [{"role": "user", "content": "欧派的口碑怎么样"}]
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from typing import Any
 
 import openai
 import pytest
-from openai.types.chat import ChatCompletion
+from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 from tests.conformance.conftest import Simulator
 
-QUESTION = [{"role": "user", "content": "欧派的口碑怎么样"}]
+QUESTION: list[ChatCompletionMessageParam] = [{"role": "user", "content": "欧派的口碑怎么样"}]
 
 
 @pytest.fixture

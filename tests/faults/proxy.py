@@ -69,6 +69,11 @@ class FaultProxy:
                 _abort(server)
                 self.resets += 1
 
+    def _resetting(self) -> bool:
+        # A call, not ``self.mode == "reset"`` inline, so that the check after an await is not
+        # narrowed away by the one before it: the mode can change while we wait.
+        return self.mode == "reset"
+
     async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         if self.mode == "reset":
             self.resets += 1
@@ -81,7 +86,7 @@ class FaultProxy:
             return
         self.connections += 1
         self._links[client_writer] = server_writer
-        if self.mode == "reset":  # switched while connecting upstream
+        if self._resetting():  # switched while connecting upstream
             self.resets += 1
             _abort(client_writer)
             _abort(server_writer)

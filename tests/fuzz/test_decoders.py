@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import string
+from typing import Any
 
 import msgspec
 import pytest
@@ -31,7 +32,8 @@ VALID = {
     "competitors": [{"name": "索菲亚", "aliases": []}], "questions": ["全屋定制品牌哪家好", "{brand}的口碑怎么样"],
     "models": ["sim-deepseek", "sim-qwen"], "samples": 1, "deadline_s": 900,
 }
-BUS_DECODERS = [job_decoder, result_decoder, event_decoder, health_decoder, run_decoder, cell_decoder]
+BUS_DECODERS: list[msgspec.json.Decoder[Any]] = [
+    job_decoder, result_decoder, event_decoder, health_decoder, run_decoder, cell_decoder]
 NASTY = ["{brand}", "{brandName}", "${x}", "%(a)s", "\x00", "\u202e", "\ud7ff", "..", "/", ">", "*", "\n",
          "<script>", "'", '"', "\\", "好" * 600, "", " ", "9" * 40, "-1", "1e309", "null", "[]", "{}"]
 

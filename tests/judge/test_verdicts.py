@@ -9,9 +9,10 @@ import pytest
 from shared.analysis import analyse
 from shared.analysis.types import AnswerAnalysis, BrandAnalysis
 from shared.brand import Brand
-from shared.contracts import CellRecord, CellResult, CellSpec, DiagnosisRequest, ErrorInfo
+from shared.contracts import CellRecord, CellResult, CellSpec, CellStatus, DiagnosisRequest, ErrorInfo
 from shared.judge.prompt import ANSWER_END, ANSWER_START, JUDGE_MARKER, build_judge_prompt
 from shared.judge.select import tracked, verdicts_to_judge
+from shared.judge.types import DiscardedVerdict, JudgeField, JudgeVerdict
 from shared.judge.verdict import ReplyInvalid, brand_names, check_verdicts, judge_record, parse_reply
 
 ANSWER = ("以下是推荐：\n1. **欧派**：规模大，但价格偏高。\n2. **索菲亚**：柜类专家。\n"
@@ -22,14 +23,14 @@ RULES = {
     "索菲亚": BrandAnalysis(mentioned=True, rank=2, tone="positive"),
     "志邦": BrandAnalysis(mentioned=True, rank=None, tone="neutral", confidence="unsure"),
 }
-ASKED = [("欧派", "rank"), ("欧派", "tone"), ("志邦", "rank"), ("志邦", "tone")]
+ASKED: list[tuple[str, JudgeField]] = [("欧派", "rank"), ("欧派", "tone"), ("志邦", "rank"), ("志邦", "tone")]
 
 
-def verdict(brand: str, field: str, value: object, quote: str) -> dict[str, object]:
+def verdict(brand: str, field: str, value: object, quote: object) -> dict[str, object]:
     return {"brand": brand, "field": field, "value": value, "quote": quote}
 
 
-def check(items: list[object]) -> tuple[list[object], list[object]]:
+def check(items: list[object]) -> tuple[list[JudgeVerdict], list[DiscardedVerdict]]:
     accepted, discarded = check_verdicts(items, ASKED, ANSWER, RULES, brand_names(BRANDS))
     return list(accepted), list(discarded)
 
@@ -71,16 +72,16 @@ class TestQuoteCheck:
                                      verdict("OPPEIN", "tone", "positive", "但价格偏高")])
         assert discarded == []
         rank, tone = accepted
-        assert (rank.brand, rank.field, rank.value, rank.rule, rank.agrees) == ("欧派", "rank", 1, 1, True)  # type: ignore[attr-defined]
-        assert rank.quote == "1. **欧派**：规模大"  # type: ignore[attr-defined]
-        assert (tone.brand, tone.value, tone.rule, tone.agrees) == ("欧派", "positive", "neutral", False)  # type: ignore[attr-defined]
+        assert (rank.brand, rank.field, rank.value, rank.rule, rank.agrees) == ("欧派", "rank", 1, 1, True)
+        assert rank.quote == "1. **欧派**：规模大"
+        assert (tone.brand, tone.value, tone.rule, tone.agrees) == ("欧派", "positive", "neutral", False)
 
     @pytest.mark.parametrize("quote", ["欧派规模大", "1. **欧派**: 规模大", "", "   ", None, 7])
     def test_a_quote_not_verbatim_in_the_answer_is_discarded_as_bad_quote(self, quote: object) -> None:
         """Paraphrased, re-punctuated, empty or missing quotes: discarded, never compared."""
-        accepted, discarded = check([verdict("欧派", "rank", 1, quote)])  # type: ignore[arg-type]
+        accepted, discarded = check([verdict("欧派", "rank", 1, quote)])
         assert accepted == []
-        assert [d.reason for d in discarded] == ["bad_quote"]  # type: ignore[attr-defined]
+        assert [d.reason for d in discarded] == ["bad_quote"]
 
     @pytest.mark.parametrize("item", [
         verdict("欧派", "mention", True, "欧派"),       # not a field the judge is asked
@@ -93,18 +94,18 @@ class TestQuoteCheck:
     ])
     def test_verdicts_not_asked_for_or_out_of_domain_are_invalid(self, item: object) -> None:
         accepted, discarded = check([item])
-        assert accepted == [] and [d.reason for d in discarded] == ["invalid"]  # type: ignore[attr-defined]
+        assert accepted == [] and [d.reason for d in discarded] == ["invalid"]
 
     def test_a_second_verdict_on_the_same_field_is_invalid_and_the_first_stands(self) -> None:
         accepted, discarded = check([verdict("志邦", "rank", None, "志邦"), verdict("志邦", "rank", 3, "志邦")])
-        assert [(a.value, a.agrees) for a in accepted] == [(None, True)]  # type: ignore[attr-defined]
-        assert [d.detail for d in discarded] == ["a second verdict on the same brand and field"]  # type: ignore[attr-defined]
+        assert [(a.value, a.agrees) for a in accepted] == [(None, True)]
+        assert [d.detail for d in discarded] == ["a second verdict on the same brand and field"]
 
 
-def cell(answer: str, analysis: AnswerAnalysis | None, status: str = "ok") -> CellRecord:
+def cell(answer: str, analysis: AnswerAnalysis | None, status: CellStatus = "ok") -> CellRecord:
     spec = CellSpec(cell_id="q1.s0.sim-a", question_index=0, question="q", model="sim-a", sample=0)
     return CellRecord(spec=spec, result=CellResult(run_id="r1", cell_id=spec.cell_id, model="sim-a",
-                                                   status=status, answer=answer), analysis=analysis)  # type: ignore[arg-type]
+                                                   status=status, answer=answer), analysis=analysis)
 
 
 class TestSelectionAndRecord:

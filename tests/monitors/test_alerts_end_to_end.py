@@ -26,6 +26,7 @@ import httpx
 import nats
 import pytest
 from aiohttp import web
+from nats.aio.client import Client
 
 from bench.alerts_noise import COMPETITORS, QUESTIONS
 from services.monitors.webhook import SIGNATURE_HEADER, verify
@@ -45,7 +46,7 @@ def _spec(webhook: str) -> dict[str, Any]:
     }
 
 
-async def _call(nc: nats.NATS, subject: str, body: dict[str, Any]) -> Any:
+async def _call(nc: Client, subject: str, body: dict[str, Any]) -> Any:
     reply = await nc.request(subject, json.dumps(body).encode(), timeout=30)
     return json.loads(reply.data)
 

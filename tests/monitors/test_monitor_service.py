@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
+from nats.aio.client import Client
 
 from bench.alerts_noise import COMPETITORS, QUESTIONS
 from shared import subjects
@@ -37,12 +38,12 @@ SPEC = {"name": "every second", "schedule": {"every_s": 1},
         "request": {"brand": {"name": "Acme"}, "questions": ["best tool?"], "models": ["sim-deepseek"]}}
 
 
-async def _call(nc: nats.NATS, subject: str, body: dict[str, Any]) -> Any:
+async def _call(nc: Client, subject: str, body: dict[str, Any]) -> Any:
     reply = await nc.request(subject, json.dumps(body).encode(), timeout=30)
     return json.loads(reply.data)
 
 
-async def _monitor_runs(nc: nats.NATS, monitor_id: str) -> list[str]:
+async def _monitor_runs(nc: Client, monitor_id: str) -> list[str]:
     kv = await nc.jetstream().key_value(subjects.RUNS_BUCKET)
     found = []
     for key in await kv_keys(nc.jetstream(), subjects.RUNS_BUCKET):
@@ -53,7 +54,7 @@ async def _monitor_runs(nc: nats.NATS, monitor_id: str) -> list[str]:
     return found
 
 
-async def _wait_slots(nc: nats.NATS, monitor_id: str, n: int, timeout_s: float = 40) -> dict[str, Any]:
+async def _wait_slots(nc: Client, monitor_id: str, n: int, timeout_s: float = 40) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     while True:
         try:
@@ -138,7 +139,7 @@ ALERT_SPEC = {"name": "zbom every 2 s", "schedule": {"every_s": 2},
                           "questions": QUESTIONS[:12], "models": ["sim-deepseek"], "samples": 2}}
 
 
-async def _ended(nc: nats.NATS, monitor_id: str) -> dict[str, Any]:
+async def _ended(nc: Client, monitor_id: str) -> dict[str, Any]:
     while True:
         try:
             return dict(await _call(nc, subjects.MONITORS_SHOW, {"id": monitor_id}))
@@ -150,7 +151,7 @@ def _ended_runs(shown: dict[str, Any]) -> list[str]:
     return [r["run_id"] for r in shown["runs"] if r["run_id"] and r["status"] in ("complete", "partial")]
 
 
-async def _stream_alerts(nc: nats.NATS, monitor_id: str) -> list[dict[str, Any]]:
+async def _stream_alerts(nc: Client, monitor_id: str) -> list[dict[str, Any]]:
     """Every message in BRANDLENS_ALERTS for the monitor (an ordered consumer reads them all)."""
     js = nc.jetstream()
     info = await js.stream_info(subjects.ALERTS_STREAM, subjects_filter=subjects.alerts_subject(monitor_id))

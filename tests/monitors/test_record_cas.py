@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import nats
+from nats.aio.client import Client
 
 from services.monitors.alerting import Alerting
 from services.monitors.store import MonitorRun, record_decoder
@@ -31,7 +32,7 @@ SPEC = {"name": "cas", "schedule": {"cron": "0 0 9 * * *", "timezone": "Asia/Sha
 ROUNDS = 30
 
 
-async def _call(nc: nats.NATS, subject: str, body: dict[str, Any]) -> Any:
+async def _call(nc: Client, subject: str, body: dict[str, Any]) -> Any:
     reply = await nc.request(subject, json.dumps(body).encode(), timeout=30)
     return json.loads(reply.data)
 

@@ -131,7 +131,7 @@ class TestIntervals:
         residual = (3 - 3.6) ** 2 + (1 - 3.6) ** 2 + (5 - 1.8) ** 2
         half = 4.303 * math.sqrt(1.5 * residual) / 10
         assert ratio == pytest.approx(0.9)
-        assert (low, high) == (pytest.approx(0.9 - half), pytest.approx(0.9 + half))
+        assert low == pytest.approx(0.9 - half) and high == pytest.approx(0.9 + half)
 
     def test_t_quantiles(self) -> None:
         """Table values up to 30 df, and the expansion beyond is within 1e-3 of the true quantile."""
@@ -190,13 +190,13 @@ class TestSlopes:
         slope, low, high = least_squares_slope([(0, 0), (1, 2), (2, 1), (3, 3)]) or (0, 0, 0)
         half = 4.303 * math.sqrt(1.8 / 2 / 5)
         assert slope == pytest.approx(0.8)
-        assert (low, high) == (pytest.approx(0.8 - half), pytest.approx(0.8 + half))
+        assert low == pytest.approx(0.8 - half) and high == pytest.approx(0.8 + half)
 
 
 class TestRunsAndAlerts:
     def test_runs_without_a_report_enter_nothing_and_say_why(self) -> None:
         """Missed, failed and expired-report runs are listed unused with the reason."""
-        runs = [{"run_id": None, "slot": slot_key(_day(1)), "status": "missed"},
+        runs: list[dict[str, Any]] = [{"run_id": None, "slot": slot_key(_day(1)), "status": "missed"},
                 {"run_id": "r1", "slot": slot_key(_day(2)), "status": "failed"},
                 {"run_id": "r2", "slot": slot_key(_day(3)), "status": "complete"}]
         trend = build_trend(runs, {}, schedule=SHANGHAI)

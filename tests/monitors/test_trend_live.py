@@ -26,6 +26,7 @@ from typing import Any
 
 import nats
 import pytest
+from nats.aio.client import Client
 
 from shared import subjects
 from shared.bus import kv_keys
@@ -45,12 +46,12 @@ SPEC = {
 MIN_RUNS = 5
 
 
-async def _call(nc: nats.NATS, subject: str, body: dict[str, Any]) -> Any:
+async def _call(nc: Client, subject: str, body: dict[str, Any]) -> Any:
     reply = await nc.request(subject, json.dumps(body).encode(), timeout=30)
     return json.loads(reply.data)
 
 
-async def _create(nc: nats.NATS, h: Harness) -> str:
+async def _create(nc: Client, h: Harness) -> str:
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -60,7 +61,7 @@ async def _create(nc: nats.NATS, h: Harness) -> str:
             await asyncio.sleep(0.5)
 
 
-async def _wait_complete(nc: nats.NATS, monitor_id: str, n: int, h: Harness) -> list[dict[str, Any]]:
+async def _wait_complete(nc: Client, monitor_id: str, n: int, h: Harness) -> list[dict[str, Any]]:
     deadline = time.monotonic() + 90
     while True:
         shown = await _call(nc, subjects.MONITORS_SHOW, {"id": monitor_id})
@@ -71,7 +72,7 @@ async def _wait_complete(nc: nats.NATS, monitor_id: str, n: int, h: Harness) -> 
         await asyncio.sleep(0.5)
 
 
-async def _answered_cells(nc: nats.NATS, run_ids: list[str]) -> dict[tuple[str, str], int]:
+async def _answered_cells(nc: Client, run_ids: list[str]) -> dict[tuple[str, str], int]:
     """(run_id, model) → answered cells with an analysis, read from brandlens_cells."""
     js = nc.jetstream()
     kv = await js.key_value(subjects.CELLS_BUCKET)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 import pytest
 from aiohttp import web
@@ -36,7 +36,7 @@ class Receiver:
         return web.json_response({"ok": True})
 
 
-async def _serve(receiver: Receiver) -> AsyncIterator[str]:
+async def _serve(receiver: Receiver) -> AsyncGenerator[str, None]:
     app = web.Application()
     app.router.add_post("/hook", receiver.handle)
     runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.2)

@@ -197,7 +197,9 @@ class TestCompletionOrder:
         async def on_completed(msg: Any) -> None:
             run_id = msg.subject.split(".")[2]
             report = await store.get(run_id)
-            record: RunRecord = run_decoder.decode((await runs.get(run_id)).value)
+            stored = (await runs.get(run_id)).value
+            assert stored is not None
+            record: RunRecord = run_decoder.decode(stored)
             seen.append((bool(report.data), record.status))
             done.set()
 
@@ -215,5 +217,7 @@ class TestCompletionOrder:
         report = await client.run(demo_request(models=["sim-doubao"]), timeout_s=60)
         kv = await client.js.key_value(subjects.CELLS_BUCKET)
         for cell in report.cells:
-            record = cell_decoder.decode((await kv.get(f"{report.run_id}.{cell.cell_id}")).value)
+            stored = (await kv.get(f"{report.run_id}.{cell.cell_id}")).value
+            assert stored is not None
+            record = cell_decoder.decode(stored)
             assert record.result.answer == cell.answer

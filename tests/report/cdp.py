@@ -174,7 +174,7 @@ class Browser:
                       {"type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code})
 
     def style(self, node: int, name: str) -> str:
-        computed = self.call("CSS.getComputedStyleForNode", {"nodeId": node})["computedStyle"]
+        computed: list[dict[str, str]] = self.call("CSS.getComputedStyleForNode", {"nodeId": node})["computedStyle"]
         return next(item["value"] for item in computed if item["name"] == name)
 
     def text(self, node: int) -> str:

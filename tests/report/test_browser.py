@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import cast
 
 import pytest
 from PIL import Image
@@ -70,7 +71,8 @@ def hex_rgb(colour: str) -> tuple[int, int, int]:
 
 def has_colour(image: Image.Image, colour: str, tolerance: int = 4, min_pixels: int = 200) -> bool:
     target = hex_rgb(colour)
-    counts = image.getcolors(maxcolors=WIDTH * HEIGHT) or []
+    # Pillow types getcolors by every mode at once; an RGB image (what callers pass) gives RGB tuples.
+    counts = cast("list[tuple[int, tuple[int, ...]]]", image.getcolors(maxcolors=WIDTH * HEIGHT) or [])
     found = sum(
         count for count, rgb in counts if all(abs(a - b) <= tolerance for a, b in zip(rgb, target, strict=True))
     )

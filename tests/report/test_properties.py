@@ -13,6 +13,9 @@ from tests.report.factory import MAIN, RIVALS, absent, analysis, cell, make_run,
 
 BRANDS = (MAIN, *RIVALS)
 MODELS = ["m1", "m2"]
+# One brand in one cell: absent, or (rank, mentions, impression); one cell: (status, model, question, brands).
+BrandState = tuple[int | None, int, float] | None
+CellState = tuple[str, str, int, tuple[BrandState, ...]]
 
 brand_state = st.one_of(
     st.just(None),
@@ -26,7 +29,7 @@ cell_state = st.tuples(
 )
 
 
-def to_cells(states: list[tuple[str, str, int, tuple[object, ...]]]) -> list[CellRecord]:
+def to_cells(states: list[CellState]) -> list[CellRecord]:
     cells = []
     for i, (status, model, question, brands) in enumerate(states):
         found: dict[str, BrandAnalysis] = {}
@@ -34,7 +37,7 @@ def to_cells(states: list[tuple[str, str, int, tuple[object, ...]]]) -> list[Cel
             if state is None:
                 found[name] = absent()
             else:
-                rank, mentions, impression = state  # type: ignore[misc]  # strategy yields 3-tuples
+                rank, mentions, impression = state
                 found[name] = seen(rank=rank, mentions=mentions, impression=impression)
         cells.append(cell(f"c{i}", status=status, model=model, question_index=question, sample=i,
                           result_analysis=analysis(found)))
@@ -44,7 +47,7 @@ def to_cells(states: list[tuple[str, str, int, tuple[object, ...]]]) -> list[Cel
 class TestMetricInvariants:
     @settings(max_examples=60, deadline=None)
     @given(st.lists(cell_state, max_size=30))
-    def test_bounds_sums_and_counts(self, states: list[tuple[str, str, int, tuple[object, ...]]]) -> None:
+    def test_bounds_sums_and_counts(self, states: list[CellState]) -> None:
         """Every rate lies inside its interval, SOV sums to 1 over tracked brands, group counts add up."""
         cells = to_cells(states)
         run = make_run(questions=["q0", "q1"], models=MODELS, total=len(cells))

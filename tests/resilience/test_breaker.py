@@ -9,7 +9,14 @@ from __future__ import annotations
 import asyncio
 import time
 
+from services.adapter.breaker import BreakerState, CircuitBreaker
 from tests.resilience.conftest import MakeCaller, Simulator, make_job, make_spec
+
+
+def state_of(breaker: CircuitBreaker) -> BreakerState:
+    """The breaker's state now. A call rather than ``breaker.state`` inline, so that mypy does not
+    narrow a later check by an earlier one: the state changes across the awaits between them."""
+    return breaker.state
 
 
 class TestStormOpensAndRecovers:
@@ -27,7 +34,7 @@ class TestStormOpensAndRecovers:
         results = await asyncio.gather(*(caller.call(make_job(spec, deadline_s=deadline_s)) for _ in range(12)))
         elapsed = time.monotonic() - started
         assert caller.breaker.opened_count >= 1
-        assert caller.breaker.state in ("open", "half_open")
+        assert state_of(caller.breaker) in ("open", "half_open")
         statuses = [r.status for r in results]
         assert set(statuses) <= {"circuit_open", "upstream_error"}
         assert statuses.count("circuit_open") >= 8, statuses
@@ -41,7 +48,7 @@ class TestStormOpensAndRecovers:
         await asyncio.sleep(caller.breaker.retry_in())
         recovered = await asyncio.gather(*(caller.call(make_job(spec)) for _ in range(6)))
         assert [r.status for r in recovered] == ["ok"] * 6
-        assert caller.breaker.state == "closed"
+        assert state_of(caller.breaker) == "closed"
         assert caller.breaker.cooldown_s == spec.breaker_cooldown_s, "closing resets the cooldown"
 
     async def test_waiting_cells_go_once_the_probe_succeeds(
@@ -53,7 +60,7 @@ class TestStormOpensAndRecovers:
         caller = make_caller(spec)
         failed = [await caller.call(make_job(spec)) for _ in range(5)]
         assert [r.status for r in failed] == ["upstream_error"] * 5
-        assert caller.breaker.state == "open"
+        assert state_of(caller.breaker) == "open"
         opened = time.monotonic()
         waiting = await asyncio.gather(*(caller.call(make_job(spec, deadline_s=5)) for _ in range(4)))
         assert [r.status for r in waiting] == ["ok"] * 4
@@ -70,11 +77,11 @@ class TestStormOpensAndRecovers:
         caller = make_caller(spec)
         for _ in range(2):
             await caller.call(make_job(spec))
-        assert caller.breaker.state == "open" and caller.breaker.cooldown_s == 0.2
+        assert state_of(caller.breaker) == "open" and caller.breaker.cooldown_s == 0.2
         await asyncio.sleep(0.21)
         probe = await caller.call(make_job(spec))
         assert probe.status == "upstream_error" and probe.attempts == 1
-        assert caller.breaker.state == "open" and caller.breaker.cooldown_s == 0.3
+        assert state_of(caller.breaker) == "open" and caller.breaker.cooldown_s == 0.3
 
     async def test_cell_that_cannot_reach_a_probe_ends_at_once(
         self, sim: Simulator, model_id: str, make_caller: MakeCaller
@@ -102,7 +109,7 @@ class TestOnlyProviderHealthCounts:
         results = await asyncio.gather(*(caller.call(make_job(spec)) for _ in range(8)))
         assert {r.status for r in results} == {"rate_limited"}
         assert sim.count(model_id) == 24
-        assert caller.breaker.state == "closed" and caller.breaker.opened_count == 0
+        assert state_of(caller.breaker) == "closed" and caller.breaker.opened_count == 0
 
     async def test_bad_requests_never_open_the_breaker(
         self, sim: Simulator, model_id: str, make_caller: MakeCaller
@@ -112,7 +119,7 @@ class TestOnlyProviderHealthCounts:
         caller = make_caller(make_spec(sim, model_id, breaker_min_failures=1))
         results = await asyncio.gather(*(caller.call(make_job(caller.spec)) for _ in range(5)))
         assert {r.status for r in results} == {"bad_request"}
-        assert caller.breaker.state == "closed"
+        assert state_of(caller.breaker) == "closed"
 
     async def test_successes_dilute_failures(self, sim: Simulator, model_id: str, make_caller: MakeCaller) -> None:
         """Sporadic failures below the failure ratio do not open the breaker (5 failures among 15+ calls)."""
@@ -123,7 +130,7 @@ class TestOnlyProviderHealthCounts:
         sim.fault(model=model_id, mode="status", status=500, count=5)
         statuses = [(await caller.call(make_job(spec))).status for _ in range(5)]
         assert statuses == ["upstream_error"] * 5
-        assert caller.breaker.state == "closed", "5 of 16 failed: under the 50% ratio"
+        assert state_of(caller.breaker) == "closed", "5 of 16 failed: under the 50% ratio"
 
 
 class TestProbeSlot:
@@ -138,14 +145,14 @@ class TestProbeSlot:
         await caller.call(make_job(spec))  # proves the key
         sim.fault(model=model_id, mode="status", status=500, count=1)
         assert (await caller.call(make_job(spec))).status == "upstream_error"
-        assert caller.breaker.state == "open"
+        assert state_of(caller.breaker) == "open"
         sim.fault(model=model_id, mode="hang", count=1)
         cut = await caller.call(make_job(spec, deadline_s=0.5))
         assert cut.status == "deadline_exceeded" and cut.attempts == 1, "the probe went and was cut"
-        assert caller.breaker.state == "half_open"
+        assert state_of(caller.breaker) == "half_open"
         after = await caller.call(make_job(spec, deadline_s=2))
         assert after.status == "ok" and after.attempts == 1
-        assert caller.breaker.state == "closed"
+        assert state_of(caller.breaker) == "closed"
 
     async def test_neutral_probe_outcome_lets_the_next_cell_probe(
         self, sim: Simulator, model_id: str, make_caller: MakeCaller
@@ -160,6 +167,6 @@ class TestProbeSlot:
         await asyncio.sleep(0.21)
         sim.fault(model=model_id, mode="rate_limit", count=1, retry_after_ms=5)
         assert (await caller.call(make_job(spec))).status == "rate_limited"
-        assert caller.breaker.state == "half_open"
+        assert state_of(caller.breaker) == "half_open"
         assert (await caller.call(make_job(spec))).status == "ok"
-        assert caller.breaker.state == "closed"
+        assert state_of(caller.breaker) == "closed"

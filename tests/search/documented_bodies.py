@@ -136,7 +136,7 @@ def gemini_body(text: str, segments: list[tuple[str, list[int]]]) -> dict[str, A
     """The documented grounded response around ``text``, one support per (sentence, chunk indices),
     with the segment offsets in UTF-8 bytes as the API sends them."""
     encoded = text.encode()
-    supports = []
+    supports: list[dict[str, Any]] = []
     for sentence, chunks in segments:
         start = encoded.index(sentence.encode())
         supports.append({"segment": {"startIndex": start, "endIndex": start + len(sentence.encode()),

@@ -46,7 +46,9 @@ async def stored_search_run(catalogue: Path, models: list[str], prefix: str) -> 
             kv = await client.js.key_value(subjects.CELLS_BUCKET)
             cells: dict[str, list[CellRecord]] = {model: [] for model in models}
             for view in report.cells:
-                record = cell_decoder.decode((await kv.get(f"{report.run_id}.{view.cell_id}")).value)
+                stored = (await kv.get(f"{report.run_id}.{view.cell_id}")).value
+                assert stored is not None
+                record = cell_decoder.decode(stored)
                 cells[record.result.model].append(record)
         yield StoredSearchRun(harness, report, cells)
     finally:

@@ -15,6 +15,7 @@ import pytest
 
 from shared.catalogue import ModelSpec
 from shared.contracts import Span
+from shared.providers.openai_compat import usage_of
 from shared.providers.search import (
     DIALECTS,
     ark_responses,
@@ -240,7 +241,7 @@ class TestKimiBuiltinSearch:
 
     def test_final_text_urls_are_named_sources_with_their_sentence(self) -> None:
         """No structured list: URLs in the final text are kind "named", spanned by their sentence."""
-        completion = kimi_web_search.finish(self.FINAL, {}, kimi_web_search.usage_of(self.FIRST["usage"]), 1)
+        completion = kimi_web_search.finish(self.FINAL, {}, usage_of(self.FIRST["usage"]), 1)
         assert [(s.domain, s.kind) for s in completion.sources] == [("zhihu.com", "named")]
         assert cited(completion.text, completion.spans[0]).startswith("推荐欧派") and \
             cited(completion.text, completion.spans[0]).endswith("口碑最好。")

@@ -16,6 +16,7 @@ import nats
 import nats.errors
 import nats.js.errors
 import pytest
+from nats.aio.msg import Msg
 
 from shared import subjects
 from shared.bus import BusUnavailable, connect, kv_keys
@@ -63,7 +64,7 @@ class TestSecretsNeverLeak:
         spy = await nats.connect(secured.nats.url, user="operator", password=secured.credentials["operator"])
         seen: list[bytes] = []
 
-        async def record(msg: nats.aio.msg.Msg) -> None:
+        async def record(msg: Msg) -> None:
             seen.append(msg.subject.encode() + b" " + repr(msg.headers).encode() + b" " + msg.data)
 
         await spy.subscribe(">", cb=record)

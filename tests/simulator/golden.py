@@ -52,7 +52,7 @@ _OPENAI_KEY = {"Authorization": "Bearer sk-golden"}
 _ANTHROPIC_KEY = {"x-api-key": "sk-ant-golden", "anthropic-version": "2023-06-01"}
 _GEMINI_KEY = {"x-goog-api-key": "AIza-golden"}
 # (fault rule, requests it applies to): each rule has count=1 so it hits exactly the next request.
-_FAULT_ROUNDS = (
+_FAULT_ROUNDS: tuple[dict[str, Any], ...] = (
     {"mode": "filter"}, {"mode": "filter", "variant": "dashscope"}, {"mode": "filter", "variant": "ark"},
     {"mode": "filter", "variant": "prompt"}, {"mode": "empty"}, {"mode": "garbage"},
     {"mode": "garbage", "variant": "html"}, {"mode": "status", "code": "insufficient_quota"},
