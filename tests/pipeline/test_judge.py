@@ -24,7 +24,8 @@ class TestJudgeJobs:
         expected = {cell_id for cell_id, cell in judged.cells.items() if unsure_pairs(cell)}
         assert expected, "the workload must produce unsure verdicts"
         assert set(judged.judgements) == expected
-        assert len(judged.given) == len(expected) == judged.report.judge.jobs  # type: ignore[union-attr]
+        assert judged.report.judge is not None
+        assert len(judged.given) == len(expected) == judged.report.judge.jobs
         assert all(entry["known_answer"] for entry in judged.given)
 
     async def test_each_judgement_asks_exactly_the_unsure_verdicts_of_its_cell(self, judged: JudgedRun) -> None:
@@ -69,8 +70,9 @@ class TestAgreement:
             compared = [(cell_id, v) for cell_id, r in judged.judgements.items()
                         for v in r.verdicts if v.field == field]
             analysis = {cell_id: judged.cells[cell_id].analysis for cell_id, _ in compared}
-            agreeing = sum(v.value == getattr(analysis[cell_id].brands[v.brand], field)  # type: ignore[union-attr]
-                           for cell_id, v in compared)
+            read = {cell_id: found for cell_id, found in analysis.items() if found is not None}
+            assert len(read) == len(analysis), "a judged cell has an analysis"
+            agreeing = sum(v.value == getattr(read[cell_id].brands[v.brand], field) for cell_id, v in compared)
             line = getattr(summary.agreement, field)
             assert (line.n, line.k) == (len(compared), agreeing)
             assert line.value == pytest.approx(agreeing / len(compared), abs=1e-4)

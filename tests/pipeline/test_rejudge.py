@@ -10,6 +10,7 @@ unsure), as tests/cli/seed.py does for other re-analysis tests.
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from collections.abc import AsyncIterator
 
@@ -86,27 +87,15 @@ class TestProgress:
 
     def test_the_progress_line_shows_judging(self) -> None:
         """While a run waits for its judge, the CLI line says how many judge outcomes are in."""
-        class Sink:
-            def __init__(self) -> None:
-                self.text = ""
-
-            def write(self, text: str) -> None:
-                self.text += text
-
-            def flush(self) -> None:
-                pass
-
-            def isatty(self) -> bool:
-                return False
-
-        sink = Sink()
-        bar = ProgressBar(6, stream=sink)  # type: ignore[arg-type]
+        sink = io.StringIO()  # not a tty: one line per update
+        bar = ProgressBar(6, stream=sink)
         bar.update(Progress(run_id="r1", stage="running", done=6, total=6, by_status={"ok": 6},
                             judge_jobs=5, judged=3))
-        assert "judge 3/5" in sink.text
-        sink.text = ""
+        assert "judge 3/5" in sink.getvalue()
+        sink.seek(0)
+        sink.truncate()
         bar.update(Progress(run_id="r1", stage="running", done=6, total=6, by_status={"ok": 6}))
-        assert "judge" not in sink.text
+        assert "judge" not in sink.getvalue()
 
 
 class TestRecordedJudgeJobs:
