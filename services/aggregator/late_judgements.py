@@ -19,9 +19,10 @@ import msgspec
 import nats.js.errors
 
 from services.aggregator.progress import ProgressPublisher
-from services.aggregator.reanalyze import analyse_answers, read_judgements, reanalyse
-from services.aggregator.rejudge import pending_asks, read_asks
+from services.aggregator.reanalyze import analyse_answers, reanalyse
+from services.aggregator.rejudge import EXPIRED_AFTER_S
 from shared import subjects
+from shared.bus import kv_keys
 from shared.contracts import TERMINAL_RUN, CellResult, cell_decoder, encode
 from shared.judge.select import tracked
 from shared.judge.types import judge_ask_decoder
@@ -67,12 +68,26 @@ class LateJudgements(ProgressPublisher):
         return True
 
     async def _rebuild_when_judged(self, run_id: str) -> None:
-        assert self.js is not None
-        run = (await self._read_run(run_id) or (None, 0))[0]
-        if run is None:
-            return
-        if pending_asks(await read_asks(self.js, run_id), await read_judgements(self.js, run), time.time()):
-            return
+        """Rebuild the report once no judge job of the run is pending.
+
+        Key names only (two listings), then a read of the asks still without a judgement until
+        one is found pending: storing each of a thousand outcomes must not read a thousand records.
+        A claim given back (deleted) or a job past its time is not pending.
+        """
+        assert self.js is not None and self.judgements_kv is not None
+        asked_prefix = f"{subjects.JUDGE_ASK_PREFIX}.{run_id}."
+        asked = {key.removeprefix(asked_prefix)
+                 for key in await kv_keys(self.js, subjects.JUDGEMENTS_BUCKET, asked_prefix + ">")}
+        judged = {key.removeprefix(f"{run_id}.")
+                  for key in await kv_keys(self.js, subjects.JUDGEMENTS_BUCKET, f"{run_id}.>")}
+        now = time.time()
+        for cell_id in sorted(asked - judged):
+            try:
+                entry = await self.judgements_kv.get(asked_prefix + cell_id)
+            except (nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):
+                continue
+            if entry.value and now - judge_ask_decoder.decode(entry.value).sent_at < EXPIRED_AFTER_S:
+                return
         task = asyncio.create_task(self._rebuild(run_id))
         self._rebuilding.add(task)
         task.add_done_callback(self._rebuilding.discard)
