@@ -88,8 +88,19 @@ def summary_lines(summary: ReanalysisSummary) -> list[str]:
         f"  cells: {summary.cells} stored, {summary.analysed} analysed, {summary.changed} changed "
         f"from the stored analyses (stored by: {previous or 'none'})",
         f"  main-brand visibility: {_share(summary.visibility_before)} → {_share(summary.visibility_after)}",
+        *_judge_lines(summary),
         f"  the report in {subjects.REPORTS_STORE} was replaced; stored cells are unchanged",
     ]
+
+
+def _judge_lines(summary: ReanalysisSummary) -> list[str]:
+    """What the re-analysis asked of the run's judge (nothing when there is no judge job to speak of)."""
+    if not (summary.judge_jobs or summary.judge_pending or summary.judge_over_budget):
+        return []
+    line = f"  judge: {summary.judge_jobs} judge jobs sent for answers now unsure, {summary.judge_pending} pending"
+    if summary.judge_over_budget:
+        line += f", {summary.judge_over_budget} not sent (the run's max_cost is spent)"
+    return [line + "; the report is rebuilt when they are in"]
 
 
 async def cmd_reanalyze(settings: Settings, args: argparse.Namespace) -> int:

@@ -18,10 +18,12 @@ import msgspec
 import pytest
 
 from services.cli.progress import ProgressBar
+from services.cli.tools import summary_lines
 from shared import subjects
 from shared.client import BrandlensClient
 from shared.contracts import CellRecord, Progress, encode, run_decoder
 from shared.report import Report, build_report, render
+from shared.report.types import ReanalysisSummary
 from tests.cli.seed import new_run_id, stale
 from tests.pipeline.judge_stack import JUDGE, JudgedRun, JudgeStack, unsure_pairs
 
@@ -161,3 +163,10 @@ class TestReanalysisJudging:
         assert judge_stack.sim_judge()["requests"] == seen
         assert await judge_stack.judgements(run_id) == {}
 
+
+    def test_the_cli_summary_says_what_was_asked_of_the_judge(self) -> None:
+        """`brandlens reanalyze` prints the judge jobs sent, pending and not sent; nothing without any."""
+        text = "\n".join(summary_lines(ReanalysisSummary(run_id="r1", judge_jobs=3, judge_pending=4,
+                                                          judge_over_budget=2)))
+        assert "judge: 3 judge jobs sent for answers now unsure, 4 pending, 2 not sent" in text
+        assert "judge" not in "\n".join(summary_lines(ReanalysisSummary(run_id="r1")))
