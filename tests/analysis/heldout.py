@@ -1,9 +1,11 @@
 """Scoring on the labelled splits, every tracked brand (docs/analysis.md, "Quality on real answers").
 
 ``python -m tests.analysis.heldout [SPLIT ...] [-v]`` prints the figures of each split (dev, dev-a, dev-b,
-fresh, fresh-a, fresh-b, tune, check, all-dev, test, agreement);
+fresh, fresh-a, fresh-b, tune, check, all-dev, test, agreement, rounds);
 ``-v`` prints every miss too. ``agreement`` compares the blind second pass with the first labels of
-the same test answers: it bounds what the analyser can be measured to. ``dev-a`` / ``dev-b`` are
+the same test answers: it bounds what the analyser can be measured to. ``rounds`` compares two
+labellers: the first round's main-brand labels (fixtures/labelled.jsonl, before the guide) with the
+dev labels of the same 84 answers (under the guide), on the main brand. ``dev-a`` / ``dev-b`` are
 the two halves of dev (seeded hash of the id): rules are driven by misses on half A, and half B
 shows whether a change generalises beyond the answers it was made for.
 """
@@ -134,6 +136,24 @@ def agreement() -> Score:
     return score(rows, lambda row: second[row["id"]])
 
 
+FIRST_ROUND = Path(__file__).parent / "fixtures" / "labelled.jsonl"
+
+
+def rounds() -> Score:
+    """The first round's main-brand labels scored against the dev labels of the same answers."""
+    first = {row["id"]: row for row in (json.loads(line) for line in FIRST_ROUND.read_text(encoding="utf-8")
+                                        .splitlines() if line.strip())}
+    rows = [{**row, "labels": {"brands": {row["brand"]: row["labels"]["brands"][row["brand"]]}}}
+            for row in load("dev") if row["id"] in first]
+
+    def first_label(row: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        label = first[row["id"]]["label"]
+        return {row["brand"]: {"mentioned": label["main_mentioned"], "rank": label["main_rank"],
+                               "tone": label["main_tone"] if label["main_mentioned"] else None, "confidence": None}}
+
+    return score(rows, first_label)
+
+
 def report(name: str, result: Score, verbose: bool) -> None:
     if verbose:
         print("\n".join(result.misses))
@@ -150,7 +170,8 @@ def main(argv: list[str]) -> None:
     verbose = "-v" in argv
     names = [a for a in argv if a != "-v"] or ["dev", "test"]
     for name in names:
-        report(name, agreement() if name == "agreement" else score(load(name)), verbose)
+        special = {"agreement": agreement, "rounds": rounds}
+        report(name, special[name]() if name in special else score(load(name)), verbose)
 
 
 if __name__ == "__main__":
