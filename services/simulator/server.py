@@ -12,7 +12,8 @@ import msgspec
 from aiohttp import web
 
 from services.simulator.answers import Answer, compose_answer
-from services.simulator.config import FaultSpec, SimulatorConfig, VisibilityShift, decode_fault, decode_shift
+from services.simulator.config import FaultSpec, SimulatorConfig, VisibilityShift
+from services.simulator.control import ControlAPI
 from services.simulator.draws import unit
 from services.simulator.errors import Built
 from services.simulator.faults import FaultRegistry
@@ -68,17 +69,7 @@ class Simulator:
         for path in gemini.PATHS:
             app.router.add_post(path, self._endpoint(gemini_protocol))
         search_native.add_routes(app, self._endpoint)
-        app.router.add_get("/_sim/health", self._health)
-        app.router.add_get("/_sim/stats", self._get_stats)
-        app.router.add_get("/_sim/requests", self._get_requests)
-        app.router.add_post("/_sim/reset", self._reset)
-        app.router.add_get("/_sim/faults", self._get_faults)
-        app.router.add_post("/_sim/faults", self._add_fault)
-        app.router.add_delete("/_sim/faults", self._clear_faults)
-        app.router.add_get("/_sim/shifts", self._get_shifts)
-        app.router.add_post("/_sim/shifts", self._add_shift)
-        app.router.add_delete("/_sim/shifts", self._clear_shifts)
-        app.router.add_get("/_sim/judge", self._get_judge)
+        ControlAPI(self).add_routes(app)
         app.on_shutdown.append(self._on_shutdown)
         return app
 
@@ -266,62 +257,12 @@ class Simulator:
             request[_DISCONNECTED] = True
         return response
 
-    # ------------------------------------------------------------------------------ control API
-    async def _health(self, _request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
-
-    async def _get_stats(self, _request: web.Request) -> web.Response:
-        return web.Response(body=encode_json(self.stats.snapshot()), content_type="application/json")
-
-    async def _get_requests(self, request: web.Request) -> web.Response:
-        entries = self.stats.entries(request.query.get("model"))
-        return web.Response(body=encode_json(entries), content_type="application/json")
-
-    async def _reset(self, _request: web.Request) -> web.Response:
+    def reset(self) -> None:
+        """Forget requests, faults, sample counters and judge log (POST /_sim/reset)."""
         self.stats.reset()
         self.faults.clear()
         self._samples.clear()
         self.judge.reset()
-        return web.json_response({"ok": True})
-
-    async def _get_judge(self, _request: web.Request) -> web.Response:
-        body = {"requests": self.judge.requests, "log": list(self.judge.log)}
-        return web.Response(body=encode_json(body), content_type="application/json")
-
-    async def _get_faults(self, _request: web.Request) -> web.Response:
-        return web.Response(body=encode_json(self.faults.snapshot()), content_type="application/json")
-
-    async def _add_fault(self, request: web.Request) -> web.Response:
-        try:
-            spec = decode_fault(await request.read())
-        except msgspec.ValidationError as exc:
-            return web.json_response({"ok": False, "error": str(exc)}, status=400)
-        except msgspec.DecodeError as exc:
-            return web.json_response({"ok": False, "error": f"invalid JSON: {exc}"}, status=400)
-        if not 0.0 <= spec.rate <= 1.0:
-            return web.json_response({"ok": False, "error": "rate must be within 0..1"}, status=400)
-        rule_id = self.faults.add(spec)
-        return web.json_response({"ok": True, "id": rule_id, "faults": self.faults.snapshot()})
-
-    async def _get_shifts(self, _request: web.Request) -> web.Response:
-        return web.Response(body=encode_json([msgspec.to_builtins(s) for s in self.shifts]),
-                            content_type="application/json")
-
-    async def _add_shift(self, request: web.Request) -> web.Response:
-        try:
-            shift = decode_shift(await request.read())
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-            return web.json_response({"ok": False, "error": str(exc)}, status=400)
-        self.shifts.append(shift)
-        return web.json_response({"ok": True, "shifts": len(self.shifts)})
-
-    async def _clear_shifts(self, _request: web.Request) -> web.Response:
-        removed, self.shifts = len(self.shifts), []
-        return web.json_response({"ok": True, "removed": removed})
-
-    async def _clear_faults(self, request: web.Request) -> web.Response:
-        removed = self.faults.clear(request.query.get("model"))
-        return web.json_response({"ok": True, "removed": removed})
 
 
 async def start_simulator(host: str, port: int, config: SimulatorConfig) -> tuple[web.AppRunner, int]:
