@@ -9,10 +9,10 @@ from shared.runtime import bootstrap, run_service, run_until_stopped
 
 
 def main() -> int:
-    settings, _catalogue = bootstrap()
+    settings, catalogue = bootstrap()
 
     async def make() -> Aggregator:
-        return Aggregator(settings)
+        return Aggregator(settings, catalogue)
 
     return run_service(run_until_stopped(make), settings.event_loop)
 

@@ -91,7 +91,7 @@ class Endpoints(Consume):
 
     async def handle_reanalyze(self, request: Request) -> bytes:
         assert self.js is not None
-        return await handle_reanalyze(self.js, request.data, self.analysis)
+        return await handle_reanalyze(self.js, request.data, self.analysis, self.judge_costs)
 
     async def handle_runs(self, request: Request) -> bytes:
         assert self.js is not None

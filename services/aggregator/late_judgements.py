@@ -95,7 +95,7 @@ class LateJudgements(ProgressPublisher):
     async def _rebuild(self, run_id: str) -> None:
         assert self.js is not None
         try:
-            await reanalyse(self.js, run_id, self.analysis)
+            await reanalyse(self.js, run_id, self.analysis, self.judge_costs)
         except Exception as exc:  # noqa: BLE001 - the report with pending jobs stays; a re-analysis rebuilds it
             log.warning("rejudged_report_not_rebuilt", run_id=run_id, error=type(exc).__name__)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import msgspec
@@ -167,8 +168,10 @@ def _one_at_a_time() -> asyncio.Lock:
     return _locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
 
 
-async def reanalyse(js: JetStreamContext, run_id: str, pool: AnalysisPool | None = None) -> Reanalysis:
-    """Re-run the analyser over a finished run's stored answers and store the rebuilt report."""
+async def reanalyse(js: JetStreamContext, run_id: str, pool: AnalysisPool | None = None,
+                    judge_costs: Mapping[str, float | None] | None = None) -> Reanalysis:
+    """Re-run the analyser over a finished run's stored answers and store the rebuilt report;
+    ``judge_costs``: the catalogue's expected cost of one judge job per model (rejudge.py)."""
     started = time.perf_counter()
     run = await read_run(js, run_id)
     # One at a time: each large re-analysis already uses every core it may, and a second one
@@ -179,7 +182,8 @@ async def reanalyse(js: JetStreamContext, run_id: str, pool: AnalysisPool | None
         judgements = await read_judgements(js, run) if run.request.judge is not None else {}
         rejudge = Rejudge()
         if run.request.judge is not None:
-            rejudge = await send_rejudge_jobs(js, run, reanalysed(stored, analyses), judgements)
+            prior = (judge_costs or {}).get(run.request.judge)
+            rejudge = await send_rejudge_jobs(js, run, reanalysed(stored, analyses), judgements, prior)
         report, body, summary = await asyncio.to_thread(_rebuild, run, stored, analyses, time.time(), judgements,
                                                         rejudge)
         reports = await js.object_store(subjects.REPORTS_STORE)
@@ -205,7 +209,8 @@ def _parse_request(data: bytes) -> str:
         raise RequestRejected(f'expected {{"run_id": ...}}: {exc}') from None
 
 
-async def handle_reanalyze(js: JetStreamContext, request_data: bytes, pool: AnalysisPool | None = None) -> bytes:
+async def handle_reanalyze(js: JetStreamContext, request_data: bytes, pool: AnalysisPool | None = None,
+                           judge_costs: Mapping[str, float | None] | None = None) -> bytes:
     """The body of the ``brandlens.runs.reanalyze`` endpoint: a ReanalysisSummary as JSON.
 
     The reply is the summary, not the report: a large run's report exceeds the NATS payload
@@ -213,7 +218,7 @@ async def handle_reanalyze(js: JetStreamContext, request_data: bytes, pool: Anal
     """
     try:
         run_id = _parse_request(request_data)
-        result = await reanalyse(js, run_id, pool)
+        result = await reanalyse(js, run_id, pool, judge_costs)
     except RequestRejected as exc:
         raise Reject(400, "invalid_request", exc.message) from None
     except RunNotFound as exc:

@@ -8,9 +8,11 @@ is claimed create-only (``asked.<run>.<cell>``) before it is published, so two r
 once cannot both send it; a failed publish gives the claim back.
 
 Within the run's ``max_cost``: the run's spend (its cells' and its judge's calls) plus the jobs
-sent so far at the judge's mean cost per job must stay under it; the rest are counted as not
-sent. The outcomes arrive like any judge result and are stored by late_judgements.py, which
-rebuilds the report once none is pending.
+out and those sent so far, at the judge's mean cost per stored judgement (or, with none yet, the catalogue's
+expected cost of a judge job), must stay under it; the rest are counted as not sent. Why an
+estimate: these jobs are not paced like a live run's, so their cost is known only afterwards.
+The outcomes arrive like any judge result and are stored by late_judgements.py, which rebuilds
+the report once none is pending.
 """
 
 from __future__ import annotations
@@ -67,22 +69,30 @@ def pending_asks(asks: dict[str, JudgeAsk], judgements: dict[str, JudgeRecord], 
                if cell_id not in judgements and now - ask.sent_at < EXPIRED_AFTER_S)
 
 
-def _mean_judge_cost(judgements: dict[str, JudgeRecord]) -> float:
+def _cost_per_job(judgements: dict[str, JudgeRecord], prior: float | None) -> float:
+    """The judge's mean cost per stored judgement; without one, the catalogue's expected cost
+    (``prior``); 0.0 when neither is known (then only the spend so far is checked)."""
     priced = [j.cost for j in judgements.values() if j.cost is not None]
-    return sum(priced) / len(priced) if priced else 0.0
+    if priced:
+        return sum(priced) / len(priced)
+    return prior or 0.0
 
 
 async def send_rejudge_jobs(
-    js: JetStreamContext, run: RunRecord, cells: list[CellRecord], judgements: dict[str, JudgeRecord]
+    js: JetStreamContext, run: RunRecord, cells: list[CellRecord], judgements: dict[str, JudgeRecord],
+    prior: float | None = None,
 ) -> Rejudge:
-    """Send a judge job for each answer the re-analysed ``cells`` leave unsure and no judge was asked about."""
+    """Send a judge job for each answer the re-analysed ``cells`` leave unsure and no judge was
+    asked about; ``prior``: the catalogue's expected cost of one of the judge's jobs."""
     request = run.request
     if request.judge is None:
         return Rejudge()
     asks = await read_asks(js, run.run_id)
     kv = await js.key_value(subjects.JUDGEMENTS_BUCKET)
     spend = sum(c.result.cost or 0.0 for c in cells) + sum(j.cost or 0.0 for j in judgements.values())
-    per_job = _mean_judge_cost(judgements)
+    per_job = _cost_per_job(judgements, prior)
+    # Jobs already out (an earlier re-analysis's) will cost too: counted at the same estimate.
+    out = pending_asks(asks, judgements, time.time())
     outcome = Rejudge()
     for cell in cells:
         cell_id = cell.spec.cell_id
@@ -91,7 +101,7 @@ async def send_rejudge_jobs(
         asked = verdicts_to_judge(request, cell)
         if not asked:
             continue
-        if request.max_cost is not None and spend + outcome.sent * per_job >= request.max_cost:
+        if request.max_cost is not None and spend + (out + outcome.sent) * per_job >= request.max_cost:
             outcome.over_budget += 1
             continue
         job = judge_job(run.run_id, request, cell, asked, time.time() + REJUDGE_DEADLINE_S)

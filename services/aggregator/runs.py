@@ -21,6 +21,7 @@ from services.aggregator.analysis_pool import AnalysisPool, worker_count
 from services.aggregator.state import RunState
 from shared import subjects
 from shared.bus import kv_keys
+from shared.catalogue import Catalogue
 from shared.config import Settings
 from shared.contracts import (
     TERMINAL_RUN,
@@ -36,8 +37,12 @@ log = get_logger("brandlens.aggregator")
 
 
 class Runs:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, catalogue: Catalogue | None = None) -> None:
         self.settings = settings
+        # Expected cost of one judge job per catalogue model: a re-analysis's budget check for a run
+        # with no priced judgement yet (rejudge.py).
+        self.judge_costs: dict[str, float | None] = (
+            {name: spec.estimated_judge_cost() for name, spec in catalogue.models.items()} if catalogue else {})
         self.nc: Client | None = None
         self.js: JetStreamContext | None = None
         self.runs_kv: KeyValue | None = None

@@ -20,8 +20,10 @@ import pytest
 from services.cli.progress import ProgressBar
 from services.cli.tools import summary_lines
 from shared import subjects
+from shared.catalogue import load_catalogue
 from shared.client import BrandlensClient
 from shared.contracts import CellRecord, Progress, encode, run_decoder
+from shared.judge.types import JudgeRecord
 from shared.report import Report, build_report, render
 from shared.report.types import ReanalysisSummary
 from tests.cli.seed import new_run_id, stale
@@ -77,6 +79,20 @@ async def report_when_judged(stack: JudgeStack, run_id: str, timeout_s: float = 
             return report
         assert time.monotonic() < deadline, f"still pending: {report.judge}"
         await asyncio.sleep(0.2)
+
+
+async def settled(stack: JudgeStack, run_id: str, timeout_s: float = 30.0) -> dict[str, JudgeRecord]:
+    """The run's judgements once every recorded judge job has one and no new job came for a second."""
+    deadline = time.monotonic() + timeout_s
+    last: tuple[int, int] = (-1, -1)
+    while True:
+        asks, stored = await stack.asks(run_id), await stack.judgements(run_id)
+        now = (len(asks), len(stored))
+        if now == last and set(asks) == set(stored):
+            return stored
+        last = now
+        assert time.monotonic() < deadline, f"not settled: {now}"
+        await asyncio.sleep(1.0)
 
 
 class TestProgress:
@@ -170,3 +186,28 @@ class TestReanalysisJudging:
                                                           judge_over_budget=2)))
         assert "judge: 3 judge jobs sent for answers now unsure, 4 pending, 2 not sent" in text
         assert "judge" not in "\n".join(summary_lines(ReanalysisSummary(run_id="r1")))
+
+    async def test_with_no_judgement_to_price_from_the_catalogue_cost_of_a_judge_job_bounds_what_is_sent(
+        self, judge_stack: JudgeStack, judged: JudgedRun, operator: BrandlensClient
+    ) -> None:
+        """A run whose judge never ran, with a max_cost of 2.5 judge jobs at the catalogue's expected
+        cost of one: the re-analysis sends 3 (the spend so far plus those sent stays under it before
+        each) and counts the rest as not sent. Each rebuild that follows is a re-analysis too, priced
+        by the judgements now stored: it sends more only while the run's real spend allows, so the
+        judge's total spend ends within max_cost plus one job."""
+        catalogue = load_catalogue(judge_stack.harness.catalogue, {"BRANDLENS_SIMULATOR_URL": "http://x"})
+        per_job = catalogue.models[JUDGE].estimated_judge_cost()
+        assert per_job is not None and per_job > 0
+        expected = newly_unsure(judged)
+        assert len(expected) > 3
+        max_cost = 2.5 * per_job
+        run_id = await seed_stale_copy(operator, judged, max_cost=max_cost)
+        seen = judge_stack.sim_judge()["requests"]
+        summary = await judge_stack.client.reanalyze(run_id)
+        assert (summary.judge_jobs, summary.judge_over_budget) == (3, len(expected) - 3)
+        stored = await settled(judge_stack, run_id)
+        asks = await judge_stack.asks(run_id)
+        assert set(stored) == set(asks) and len(asks) >= 3
+        assert judge_stack.sim_judge()["requests"] - seen == len(asks)
+        costs = [r.cost or 0.0 for r in stored.values()]
+        assert sum(costs) - max(costs) < max_cost
