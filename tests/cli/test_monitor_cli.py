@@ -116,8 +116,17 @@ async def test_monitor_verbs_end_to_end() -> None:
         # pause: the schedule is gone, so no new run lands in KV.
         paused = await brandlens_async(h, "monitor", "pause", monitor_id)
         assert paused.returncode == 0 and f"monitor {monitor_id} is paused" in paused.stdout
-        await asyncio.sleep(2)  # a fire already in flight settles
+        # A fire already in flight settles first: wait until no new run lands for 2 s (bounded),
+        # however long the machine takes to finish it.
         frozen = await _monitor_runs(nc, monitor_id)
+        settle_until = time.monotonic() + 30
+        while True:
+            await asyncio.sleep(2)
+            now_runs = await _monitor_runs(nc, monitor_id)
+            if now_runs == frozen:
+                break
+            frozen = now_runs
+            assert time.monotonic() < settle_until, "runs kept landing after pause"
         await asyncio.sleep(3)
         assert await _monitor_runs(nc, monitor_id) == frozen, "a paused monitor must not run"
         assert _last_json((await brandlens_async(h, "monitor", "show", monitor_id, "--json")).stdout)["paused"]
