@@ -75,6 +75,8 @@ class Judging(LateJudgements):
                 if state.judge_out() >= JUDGE_IN_FLIGHT:
                     break
                 job = self.judge_job(state, cell_id)
+                # Read before the await: the judgement may be stored (and the entry gone) by then.
+                asked = state.judge_pending[cell_id]
                 # Claimed before the await: the ticker and a result batch may both be sending.
                 state.judge_sent.add(cell_id)
                 try:
@@ -86,7 +88,7 @@ class Judging(LateJudgements):
                                 error=type(exc).__name__)
                     return
                 self.judge_jobs += 1
-                await self._record_ask(judge_ask(job, state.judge_pending[cell_id], "run", ANALYSER_VERSION))
+                await self._record_ask(judge_ask(job, asked, "run", ANALYSER_VERSION))
 
     async def _record_ask(self, ask: JudgeAsk) -> None:
         """Record a published judge job; a failure only risks one duplicate judge call after a
