@@ -5,8 +5,9 @@ has none, so an outcome for it is kept only when its job was a re-analysis's (it
 ``by="reanalysis"``) — anything else is late and dropped, as before. The outcome is checked
 against the answer as the current analyser reads it (the re-analysis's rules, not the stored
 cell's), stored create-only under the same key as a live judgement, and once no judge job of the
-run is pending the run is re-analysed once more, which stores a report with the verdicts beside
-the rules.
+run is pending the run is re-analysed once more: that stores a report with the verdicts beside
+the rules and, priced now by real judgements, sends the next answers' judge jobs while the run's
+max_cost allows (rejudge.py) — so a budget is worked through in steps.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ class LateJudgements(ProgressPublisher):
         except (nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError):
             return False
         cell = cell_decoder.decode(stored.value or b"")
-        (now,) = analyse_answers([cell.result], request.brand, request.competitors, request.self_report)
-        cell = msgspec.structs.replace(cell, analysis=now)
+        (current,) = analyse_answers([cell.result], request.brand, request.competitors, request.self_report)
+        cell = msgspec.structs.replace(cell, analysis=current)
         record = judge_record(result, cell, ask.judge, ask.asked, tracked(request, [b for b, _ in ask.asked]))
         try:
             await self.judgements_kv.create(subjects.cell_key(result.run_id, cell_id), encode(record))
