@@ -37,7 +37,6 @@ from shared.contracts import (
     SubmitAccepted,
     accepted_decoder,
     encode,
-    error_decoder,
     event_decoder,
 )
 from shared.denials import Denials
@@ -47,6 +46,7 @@ from shared.errors import PermissionDenied as PermissionDenied  # re-exported: c
 # Re-exported: callers catch them from here.
 from shared.errors import RunNotFinished as RunNotFinished
 from shared.errors import RunNotFound as RunNotFound
+from shared.replies import error_reply
 from shared.report.types import ReanalysisSummary, Report
 
 
@@ -118,12 +118,8 @@ class BrandlensClient:
             raise ServiceUnavailable(f"no service answers on {subject}: is the stack running?") from None
         except nats.errors.TimeoutError:
             raise ServiceUnavailable(f"no answer on {subject} within {wait_s:g}s") from None
-        if msg.headers and msg.headers.get("Nats-Service-Error-Code"):
-            try:
-                reply = error_decoder.decode(msg.data)
-            except msgspec.DecodeError:
-                reply = ErrorReply(code=int(msg.headers.get("Nats-Service-Error-Code", "500") or 500),
-                                   error="error", message=msg.headers.get("Nats-Service-Error", ""))
+        reply = error_reply(msg)
+        if reply is not None:
             _raise_for(reply)
         return msg.data
 

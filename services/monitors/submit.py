@@ -3,13 +3,13 @@ client library): the one call a monitor slot or a run-now makes to the dispatche
 
 from __future__ import annotations
 
-import msgspec
 import nats.errors
 from nats.aio.client import Client
 
 from shared import subjects
-from shared.contracts import ErrorReply, SubmitAccepted, accepted_decoder, error_decoder
+from shared.contracts import ErrorReply, SubmitAccepted, accepted_decoder
 from shared.errors import ServiceUnavailable
+from shared.replies import error_reply
 
 
 async def submit_request(nc: Client, payload: bytes) -> SubmitAccepted | ErrorReply:
@@ -25,12 +25,8 @@ async def submit_request(nc: Client, payload: bytes) -> SubmitAccepted | ErrorRe
         raise ServiceUnavailable(f"no service answers on {subjects.SUBMIT}") from None
     except nats.errors.TimeoutError:
         raise ServiceUnavailable(f"no answer on {subjects.SUBMIT} within 60s") from None
-    if msg.headers and msg.headers.get("Nats-Service-Error-Code"):
-        try:
-            reply = error_decoder.decode(msg.data)
-        except msgspec.DecodeError:
-            reply = ErrorReply(code=int(msg.headers.get("Nats-Service-Error-Code") or 500), error="error",
-                               message=msg.headers.get("Nats-Service-Error", ""))
+    reply = error_reply(msg)
+    if reply is not None:
         if reply.code >= 500:
             # The submit service failed, not the request: try the slot again later.
             raise ServiceUnavailable(f"submit failed ({reply.code}): {reply.message}"[:200])

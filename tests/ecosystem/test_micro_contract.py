@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import re
 
+from nats.aio.msg import Msg
+
 from shared import subjects
 from shared.client import BrandlensClient
 from shared.discovery import discover
+from shared.replies import error_reply
 
 SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 EXPECTED = {"brandlens-dispatcher", "brandlens-aggregator", "brandlens-adapter"}
@@ -77,3 +80,34 @@ class TestServiceErrors:
         assert "num_errors" in submit
         assert submit["data"]["errors"] >= 1
         assert submit["data"]["last_error"].startswith("400:")
+
+
+class TestReadingServiceErrors:
+    async def test_an_error_reply_is_read_from_the_body_or_else_from_the_headers(self, client: BrandlensClient) -> None:
+        """shared.replies.error_reply (the client's and the services' one reader): our JSON body when
+        there is one, the micro error headers when the body is someone else's, None for a success."""
+        subject = f"_test.replies.{id(self)}"
+
+        async def respond(msg: Msg) -> None:
+            kind = msg.data.decode()
+            # Msg.respond takes no headers: reply as a micro service does, on the reply subject.
+            if kind == "ours":
+                body = b'{"code": 409, "error": "not_finished", "message": "still running"}'
+                await client.nc.publish(msg.reply, body, headers={"Nats-Service-Error-Code": "409",
+                                                                  "Nats-Service-Error": "still running"})
+            elif kind == "foreign":
+                await client.nc.publish(msg.reply, b"<html>bad gateway</html>",
+                                        headers={"Nats-Service-Error-Code": "502", "Nats-Service-Error": "bad gateway"})
+            else:
+                await client.nc.publish(msg.reply, b'{"ok": true}')
+
+        sub = await client.nc.subscribe(subject, cb=respond)
+        try:
+            ours = error_reply(await client.nc.request(subject, b"ours", timeout=5))
+            foreign = error_reply(await client.nc.request(subject, b"foreign", timeout=5))
+            fine = error_reply(await client.nc.request(subject, b"fine", timeout=5))
+        finally:
+            await sub.unsubscribe()
+        assert ours is not None and (ours.code, ours.error, ours.message) == (409, "not_finished", "still running")
+        assert foreign is not None and (foreign.code, foreign.error, foreign.message) == (502, "error", "bad gateway")
+        assert fine is None

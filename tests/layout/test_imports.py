@@ -79,5 +79,6 @@ class TestShared:
             # The connection layer: settings from the environment, connect with bounded retries,
             # permission errors made readable, structured logs.
             "shared.bus", "shared.config", "shared.denials", "shared.logging", "shared.retry_hints",
+            "shared.replies",
         }
         assert loaded - allowed == set()
