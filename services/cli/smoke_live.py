@@ -29,6 +29,7 @@ from shared.client import BrandlensClient
 from shared.config import Settings, load_settings
 from shared.contracts import DiagnosisRequest
 from shared.errors import REDACTED
+from shared.report.formats import render
 from shared.report.types import CellView, Report
 
 QUESTIONS = ["全屋定制品牌哪家好", "{brand}的口碑怎么样"]
@@ -116,6 +117,11 @@ async def smoke(settings: Settings, catalogue: Catalogue, models: list[ModelSpec
         out(line)
     good = all(cell.status in GOOD for cell in report.cells) and len(report.cells) == len(models) * len(QUESTIONS)
     out(f"run {report.run_id}: {report.status}; logs in {settings.home / 'logs'}")
+    # Real answers are what the analyser's held-out set needs (docs/analysis.md): keep them.
+    answers = settings.home / "smoke-live" / f"{report.run_id}.answers.jsonl"
+    answers.parent.mkdir(parents=True, exist_ok=True)
+    answers.write_bytes(render(report, "answers"))
+    out(f"answers (for labelling, `brandlens analyze` input): {answers}")
     return 0 if good else 1
 
 

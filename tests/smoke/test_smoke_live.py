@@ -6,6 +6,7 @@ the whole stack (NATS, dispatcher, adapter, aggregator) serves one real 2-questi
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -89,3 +90,8 @@ def test_one_diagnosis_prints_a_line_per_cell_and_never_the_key(tmp_path: Path, 
     logs = "".join(p.read_text(errors="replace") for p in (tmp_path / "home" / "logs").glob("*.log"))
     assert logs and KEY not in logs
     assert sim.count("deepseek-reasoner") == 2
+    # The real answers are kept for labelling, in the corpus's fields, without the key.
+    (kept,) = (tmp_path / "home" / "smoke-live").glob("*.answers.jsonl")
+    answers = [json.loads(line) for line in kept.read_text(encoding="utf-8").splitlines()]
+    assert len(answers) == 2 and all(a["answer"] and a["model"] == "keyed" for a in answers)
+    assert KEY not in kept.read_text(encoding="utf-8")
