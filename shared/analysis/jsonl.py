@@ -1,6 +1,7 @@
 """analyse_jsonl_line(): the `brandlens analyze` line protocol. Never raises.
 
 In:  {"brand": {"name", "aliases"?}, "competitors"?: [...], "answer": "...", "self_report_expected"?: bool}
+     (a brand or competitor may also be a bare name, as in the real-answer corpus's lines)
 Out: the AnswerAnalysis as one JSON object, or {"error": {"field": ..., "reason": ...}}.
 """
 
@@ -16,9 +17,11 @@ from shared.brand import Brand
 
 
 class AnalyseRequest(msgspec.Struct, kw_only=True):
-    brand: Brand
+    # A bare name is accepted beside the Brand object: the corpus's lines, and most users' first
+    # try, write "brand": "欧派". parse_jsonl_line turns names into Brand objects.
+    brand: Brand | str
     answer: str
-    competitors: list[Brand] = []
+    competitors: list[Brand | str] = []
     self_report_expected: bool = False
 
 
@@ -47,20 +50,26 @@ def parse_jsonl_line(line: str | bytes) -> AnalyseRequest | LineError:
         return LineError(field=(path.group(1) if path else None) or None, reason=message)
     except msgspec.DecodeError as exc:
         return LineError(field=None, reason=f"not a JSON object line: {exc}")
+    request.brand = as_brand(request.brand)
+    request.competitors = [as_brand(competitor) for competitor in request.competitors]
     if not request.brand.name.strip():
         return LineError(field="brand.name", reason="brand name is empty")
     for index, competitor in enumerate(request.competitors):
-        if not competitor.name.strip():
+        if not as_brand(competitor).name.strip():
             return LineError(field=f"competitors[{index}].name", reason="competitor name is empty")
     return request
+
+
+def as_brand(brand: Brand | str) -> Brand:
+    return Brand(name=brand) if isinstance(brand, str) else brand
 
 
 def analyse_request(request: AnalyseRequest) -> AnswerAnalysis | LineError:
     try:
         return analyse(
             request.answer,
-            request.brand,
-            request.competitors,
+            as_brand(request.brand),
+            [as_brand(competitor) for competitor in request.competitors],
             self_report_expected=request.self_report_expected,
         )
     except Exception as exc:  # noqa: BLE001 - one bad line must not end the batch (see below)
