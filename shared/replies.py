@@ -21,5 +21,6 @@ def error_reply(msg: Msg) -> ErrorReply | None:
         return error_decoder.decode(msg.data)
     except msgspec.DecodeError:
         # A body that is not ours (another micro service, a proxy): the headers still say what failed.
-        return ErrorReply(code=int(msg.headers.get("Nats-Service-Error-Code") or 500), error="error",
+        code = msg.headers.get("Nats-Service-Error-Code", "")
+        return ErrorReply(code=int(code) if code.isdigit() else 500, error="error",
                           message=msg.headers.get("Nats-Service-Error", ""))

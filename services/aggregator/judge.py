@@ -20,8 +20,10 @@ overshoot ``max_cost`` by all of them; with the window it overshoots by at most 
 and a judge that is also one of the run's answering models keeps serving the run's cells.
 
 Each published job is recorded create-only (``asked.<run>.<cell>``, shared/judge/types.py
-JudgeAsk) and reloaded after a restart, so a job already in the stream is never sent twice —
-the stream's duplicate window alone would not cover a restart of more than a few minutes.
+JudgeAsk) and reloaded after a restart, so a job already in the stream is not sent again — the
+stream's duplicate window alone would not cover a long restart. The record follows the publish:
+an aggregator stopped between the two sends that job once more after its restart (its outcome
+is then stored once, like any duplicate).
 Judgements for a finished run belong to a re-analysis (rejudge.py).
 """
 
@@ -67,6 +69,8 @@ class Judging(LateJudgements):
             if state.finalizing or state.record.request.judge is None:
                 continue
             for cell_id in list(state.judge_pending):
+                if state.finalizing:
+                    break  # the run began ending during an await below: no more judge calls
                 if cell_id in state.judge_sent or cell_id not in state.judge_pending:
                     continue
                 if self._over_budget(state):
@@ -117,7 +121,10 @@ class Judging(LateJudgements):
         assert cell_id is not None
         with bound_contextvars(run_id=result.run_id, cell_id=cell_id, judge=result.model):
             state = await self.run_state(result.run_id)
-            if state is None and await self.store_reanalysis_judgement(result):
+            # A finished run (or one ending now, its record already terminal) may have judge jobs
+            # out from a re-analysis.
+            late = state is None or (state.finalizing and not ending)
+            if late and await self.store_reanalysis_judgement(result):
                 return True
             if state is None or (state.finalizing and not ending):
                 self.late += 1

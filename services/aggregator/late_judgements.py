@@ -5,9 +5,11 @@ has none, so an outcome for it is kept only when its job was a re-analysis's (it
 ``by="reanalysis"``) — anything else is late and dropped, as before. The outcome is checked
 against the answer as the current analyser reads it (the re-analysis's rules, not the stored
 cell's), stored create-only under the same key as a live judgement, and once no judge job of the
-run is pending the run is re-analysed once more: that stores a report with the verdicts beside
-the rules and, priced now by real judgements, sends the next answers' judge jobs while the run's
-max_cost allows (rejudge.py) — so a budget is worked through in steps.
+run is pending the run is re-analysed once more (once per burst of outcomes): that stores a
+report with the verdicts beside the rules and, priced now by real judgements, sends the next
+answers' judge jobs while the run's max_cost allows (rejudge.py) — so a budget is worked
+through in steps. The rebuild lives in memory: an aggregator stopped before it ran leaves the
+report saying "pending" until the next re-analysis of the run.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ log = get_logger("brandlens.aggregator")
 
 class LateJudgements(ProgressPublisher):
     _rebuilding: set[asyncio.Task[None]]
+    # Runs with a rebuild queued or running -> whether another one was asked for meanwhile.
+    _rebuild_again: dict[str, bool]
 
     async def store_reanalysis_judgement(self, result: CellResult) -> bool:
         """Store the outcome of a re-analysis's judge job; False when it is no such outcome (late)."""
@@ -61,7 +65,10 @@ class LateJudgements(ProgressPublisher):
         try:
             await self.judgements_kv.create(subjects.cell_key(result.run_id, cell_id), encode(record))
         except nats.js.errors.KeyWrongLastSequenceError:
+            # Stored already — perhaps by this handler before a failure made it retry: the
+            # rebuild check below may not have run yet, so it runs here too.
             self.judge_duplicates += 1
+            await self._rebuild_when_judged(found[0].run_id)
             return True
         self.judgements_stored += 1
         log.info("reanalysis_judgement_stored", status=record.status, accepted=len(record.verdicts))
@@ -89,6 +96,12 @@ class LateJudgements(ProgressPublisher):
                 continue
             if entry.value and now - judge_ask_decoder.decode(entry.value).sent_at < EXPIRED_AFTER_S:
                 return
+        if run_id in self._rebuild_again:
+            # A rebuild of this run is queued or running: one more after it, not one per outcome
+            # (a batch's last outcomes are stored at once and would each start one).
+            self._rebuild_again[run_id] = True
+            return
+        self._rebuild_again[run_id] = False
         task = asyncio.create_task(self._rebuild(run_id))
         self._rebuilding.add(task)
         task.add_done_callback(self._rebuilding.discard)
@@ -96,9 +109,16 @@ class LateJudgements(ProgressPublisher):
     async def _rebuild(self, run_id: str) -> None:
         assert self.js is not None
         try:
-            await reanalyse(self.js, run_id, self.analysis, self.judge_costs)
-        except Exception as exc:  # noqa: BLE001 - the report with pending jobs stays; a re-analysis rebuilds it
-            log.warning("rejudged_report_not_rebuilt", run_id=run_id, error=type(exc).__name__)
+            while True:
+                try:
+                    await reanalyse(self.js, run_id, self.analysis, self.judge_costs)
+                except Exception as exc:  # noqa: BLE001 - the report with pending jobs stays; a re-analysis rebuilds it
+                    log.warning("rejudged_report_not_rebuilt", run_id=run_id, error=type(exc).__name__)
+                if not self._rebuild_again.get(run_id):
+                    return
+                self._rebuild_again[run_id] = False
+        finally:
+            self._rebuild_again.pop(run_id, None)
 
     async def stop_rebuilds(self) -> None:
         for task in list(self._rebuilding):

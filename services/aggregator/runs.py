@@ -56,6 +56,7 @@ class Runs:
         self._tasks: list[asyncio.Task[None]] = []
         # Report rebuilds after a re-analysis's judge outcomes (late_judgements.py).
         self._rebuilding: set[asyncio.Task[None]] = set()
+        self._rebuild_again: dict[str, bool] = {}
         self._stopping = asyncio.Event()
         self.stored = 0
         self.duplicates = 0

@@ -95,6 +95,9 @@ class TestReadingServiceErrors:
                 body = b'{"code": 409, "error": "not_finished", "message": "still running"}'
                 await client.nc.publish(msg.reply, body, headers={"Nats-Service-Error-Code": "409",
                                                                   "Nats-Service-Error": "still running"})
+            elif kind == "odd":
+                await client.nc.publish(msg.reply, b"", headers={"Nats-Service-Error-Code": "E42",
+                                                                 "Nats-Service-Error": "odd"})
             elif kind == "foreign":
                 await client.nc.publish(msg.reply, b"<html>bad gateway</html>",
                                         headers={"Nats-Service-Error-Code": "502", "Nats-Service-Error": "bad gateway"})
@@ -105,9 +108,11 @@ class TestReadingServiceErrors:
         try:
             ours = error_reply(await client.nc.request(subject, b"ours", timeout=5))
             foreign = error_reply(await client.nc.request(subject, b"foreign", timeout=5))
+            odd = error_reply(await client.nc.request(subject, b"odd", timeout=5))
             fine = error_reply(await client.nc.request(subject, b"fine", timeout=5))
         finally:
             await sub.unsubscribe()
         assert ours is not None and (ours.code, ours.error, ours.message) == (409, "not_finished", "still running")
         assert foreign is not None and (foreign.code, foreign.error, foreign.message) == (502, "error", "bad gateway")
+        assert odd is not None and (odd.code, odd.message) == (500, "odd")  # a code that is no number
         assert fine is None

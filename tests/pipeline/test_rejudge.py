@@ -13,6 +13,7 @@ import asyncio
 import io
 import time
 from collections.abc import AsyncIterator
+from typing import cast
 
 import msgspec
 import pytest
@@ -23,7 +24,7 @@ from shared import subjects
 from shared.catalogue import load_catalogue
 from shared.client import BrandlensClient
 from shared.contracts import CellRecord, Progress, encode, run_decoder
-from shared.judge.types import JudgeRecord
+from shared.judge.types import JudgeAsk, JudgeField, JudgeRecord
 from shared.report import Report, build_report, render
 from shared.report.types import ReanalysisSummary
 from tests.cli.seed import new_run_id, stale
@@ -211,3 +212,26 @@ class TestReanalysisJudging:
         assert judge_stack.sim_judge()["requests"] - seen == len(asks)
         costs = [r.cost or 0.0 for r in stored.values()]
         assert sum(costs) - max(costs) < max_cost
+
+    async def test_an_expired_judge_job_is_asked_again(
+        self, judge_stack: JudgeStack, judged: JudgedRun, operator: BrandlensClient
+    ) -> None:
+        """A recorded judge job that never got an outcome and is past its time is claimed again (by
+        its revision) and re-sent; one still in time is left alone."""
+        expected = newly_unsure(judged)
+        stale_cell, fresh_cell = sorted(expected)[:2]
+        run_id = await seed_stale_copy(operator, judged)
+        kv = await operator.js.key_value(subjects.JUDGEMENTS_BUCKET)
+        for cell_id, sent_at in ((stale_cell, time.time() - 3600), (fresh_cell, time.time())):
+            asked = cast(list[tuple[str, JudgeField]], expected[cell_id])  # unsure_pairs gives rank/tone fields
+            ask = JudgeAsk(run_id=run_id, cell_id=cell_id, judge=JUDGE, asked=asked, sent_at=sent_at, by="reanalysis")
+            await kv.create(subjects.judge_ask_key(run_id, cell_id), encode(ask))
+        summary = await judge_stack.client.reanalyze(run_id)
+        assert summary.judge_jobs == len(expected) - 1
+        asks = await judge_stack.asks(run_id)
+        assert asks[stale_cell].sent_at > time.time() - 60
+        # Every answer but the one whose job is still in time gets its verdict.
+        deadline = time.monotonic() + 30
+        while set(await judge_stack.judgements(run_id)) != set(expected) - {fresh_cell}:
+            assert time.monotonic() < deadline, "the re-sent judge jobs did not all come back"
+            await asyncio.sleep(0.3)
